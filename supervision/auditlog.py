@@ -1,0 +1,157 @@
+"""The append-only, hash-chained audit log (shared/spec/workflows.md).
+
+Every change of state and every login, logout and failed login is recorded with who, role,
+when, action, object, before → after and source IP. Each record's hash covers its fields and
+the previous record's hash, so an edited, inserted or removed record breaks the chain.
+Appends are serialised through the single ``audit_head`` row (a row lock on PostgreSQL, the
+write lock on SQLite), so concurrent transactions never fork the chain.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from supervision import clock
+from supervision.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _dump(value) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def compute_hash(event: AuditEvent) -> str:
+    at = event.at.isoformat(sep=" ", timespec="seconds") if isinstance(event.at, datetime) else str(event.at)
+    payload = [
+        event.seq, at, event.actor_id, event.actor_name, event.actor_role, event.platform_id,
+        event.action, event.object_type, event.object_id, event.before, event.after, event.ip,
+        event.prev_hash,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+    role: str
+    platform_id: int | None = None
+    ip: str = ""
+
+
+SYSTEM = Actor(None, "system", "system")
+
+
+def current_actor() -> Actor:
+    """The logged-in user of this request, or the command line / scheduler."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        from flask_login import current_user
+
+        ip = request.remote_addr or ""
+        if current_user and getattr(current_user, "is_authenticated", False):
+            return Actor(current_user.id, current_user.username, current_user.role,
+                         current_user.platform_id, ip)
+        return Actor(None, "anonymous", "public", None, ip)
+    return Actor(None, "cli", "system")
+
+
+def record(
+    session: Session,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    actor: Actor | None = None,
+    platform_id: int | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one record in the caller's transaction (it lands when the caller commits)."""
+    actor = actor or current_actor()
+    seq, prev = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+    ).one()
+    event = AuditEvent(
+        seq=seq,
+        at=at or clock.now(),
+        actor_id=actor.id,
+        actor_name=actor.name,
+        actor_role=actor.role,
+        platform_id=platform_id if platform_id is not None else actor.platform_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else "",
+        before=_dump(before),
+        after=_dump(after),
+        ip=actor.ip,
+        prev_hash=prev,
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.hash))
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return f"审计日志完整：共校验 {self.checked} 条记录，哈希链无断裂。"
+        return f"审计日志哈希链断裂：第 {self.broken_seq} 号记录{self.reason}"
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the chain in order and name the first record that does not fit."""
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    events = session.scalars(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
+    )
+    for ev in events:
+        if ev.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq, "缺失（记录被删除）。")
+        if ev.prev_hash != prev_hash:
+            return ChainReport(False, checked, ev.seq, "的前序哈希与上一条记录不符（前一条记录被删除或改动）。")
+        if compute_hash(ev) != ev.hash:
+            return ChainReport(False, checked, ev.seq, "的内容与其哈希不符（记录被改动）。")
+        prev_hash, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is None or head.seq != expected_seq - 1 or head.last_hash != prev_hash:
+        return ChainReport(False, checked, expected_seq, "及之后的记录缺失（链尾记录被删除）。")
+    return ChainReport(True, checked)
+
+
+ACTION_LABELS = {
+    "login": "登录",
+    "login.failed": "登录失败",
+    "logout": "退出登录",
+    "session.end": "会话结束",
+    "user.create": "创建用户",
+    "user.update": "修改用户",
+    "user.locked": "账户锁定",
+    "user.password_change": "修改密码",
+    "user.password_reset": "重置密码",
+    "user.totp_enrolled": "绑定动态验证码",
+    "user.totp_reset": "重置动态验证码",
+    "platform.create": "登记平台",
+    "platform.update": "修改平台",
+    "audit.export": "导出审计日志",
+}

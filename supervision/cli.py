@@ -1,0 +1,111 @@
+"""The command line of shared/spec/interfaces.md (``flask --app app …``).
+
+Exit codes: 0 success; 2 invalid input (click's usage errors use 2 as well).
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from supervision import auditlog, db
+from supervision.services import ValidationError
+
+
+def _fail(messages, code: int = 2):
+    for m in messages:
+        click.echo(f"错误：{m}", err=True)
+    sys.exit(code)
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the schema to the newest version (idempotent)."""
+    db.upgrade()
+    click.echo(f"数据库已是最新版本（{db.current_revision()}）。")
+
+
+platform_group = click.Group("platform", help="Platforms (网站平台).")
+
+
+@platform_group.command("add")
+@click.option("--code", required=True, help="short code")
+@click.option("--name", required=True)
+@click.option("--uscc", required=True, help="统一社会信用代码")
+@click.option("--non-local", is_flag=True, help="not a local (属地) platform")
+@click.option("--onboarded", default=None, help="onboarding month YYYY-MM (default: this month)")
+def platform_add(code, name, uscc, non_local, onboarded):
+    """Register a platform."""
+    from supervision import clock
+    from supervision.services.platforms import PlatformInput, register_platform
+
+    s = db.session()
+    data = PlatformInput(code=code, name=name, uscc=uscc, is_local=not non_local,
+                         onboarded=onboarded or clock.now().strftime("%Y-%m"))
+    try:
+        platform = register_platform(s, data)
+    except ValidationError as e:
+        s.rollback()
+        _fail(e.errors.values())
+    s.commit()
+    click.echo(f"已登记平台 {platform.code}（{platform.name}），{'属地' if platform.is_local else '非属地'}，"
+               f"纳管月份 {platform.onboarded}。")
+
+
+user_group = click.Group("user", help="User accounts.")
+
+
+@user_group.command("add")
+@click.option("--username", required=True)
+@click.option("--role", required=True, help="admin, security_auditor, inspector, supervisor, "
+              "complaint_handler, leader or platform")
+@click.option("--platform", "platform_code", default=None, help="platform code (platform users)")
+@click.option("--display-name", default="")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_add(username, role, platform_code, display_name, password_stdin):
+    """Create a user; the password must be changed at first log-in."""
+    from supervision.services.accounts import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    s = db.session()
+    try:
+        user = create_user(s, username, role, password, display_name, platform_code)
+    except ValidationError as e:
+        s.rollback()
+        _fail(e.errors.values())
+    s.commit()
+    click.echo(f"已创建用户 {user.username}（{user.role_label}），首次登录须修改密码。")
+
+
+audit_group = click.Group("audit", help="Audit log and audit sampling.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Check the audit log's hash chain; exit 1 and name the first broken record if it is broken."""
+    report = auditlog.verify(db.session())
+    click.echo(report.message)
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo province (idempotent)."""
+    from supervision.services.demo import load_demo
+
+    db.upgrade()
+    s = db.session()
+    logins = load_demo(s)
+    s.commit()
+    click.echo("演示数据已就绪。演示账号（密码均为下列所示）：")
+    for role_label, username, password in logins:
+        click.echo(f"  {role_label:<8} {username:<16} {password}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db_command, platform_group, user_group, audit_group, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,74 @@
+"""Who may do what: one table of role permissions and one decorator (Redash style).
+
+Object-level scoping: a platform user only ever reaches its own platform's objects; another
+platform's object answers 404 (its existence is not revealed), never 403.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app
+from flask_login import current_user
+
+from supervision.roles import ADMIN, AUDITOR, COMPLAINT_HANDLER, INSPECTOR, LEADER, PLATFORM, SUPERVISOR
+
+# Permission names: "<area>.<verb>".
+ACCOUNT_SELF = "account.self"  # own password, own second factor, log out
+USERS_MANAGE = "users.manage"
+PLATFORMS_MANAGE = "platforms.manage"
+PLATFORMS_VIEW = "platforms.view"  # staff: every platform; platform users: their own
+AUDIT_READ = "audit.read"
+
+_STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW}),
+    AUDITOR: frozenset({ACCOUNT_SELF, AUDIT_READ}),
+    INSPECTOR: frozenset(_STAFF_READERS),
+    SUPERVISOR: frozenset(_STAFF_READERS),
+    COMPLAINT_HANDLER: frozenset(_STAFF_READERS),
+    LEADER: frozenset(_STAFF_READERS),
+    PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW}),
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def requires(permission: str):
+    """Guard a view: anonymous visitors go to the login page, other roles get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def platform_scope() -> int | None:
+    """The platform the current user is confined to, or None for office staff."""
+    if current_user.is_authenticated and current_user.role == PLATFORM:
+        return current_user.platform_id
+    return None
+
+
+def get_scoped_or_404(session, model, object_id, platform_attr: str = "platform_id"):
+    """Load ``model`` by id; 404 when missing or when it belongs to another platform."""
+    obj = session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    scope = platform_scope()
+    if scope is not None and getattr(obj, platform_attr) != scope:
+        abort(404)
+    return obj

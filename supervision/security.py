@@ -1,0 +1,94 @@
+"""Log-in manager, CSRF, throttling, security headers and the server-side session check."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from supervision import db
+from supervision.models import User
+from supervision.services import accounts
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address)
+
+SESSION_TOKEN = "sid"
+_END_MESSAGES = {
+    "idle_timeout": "长时间未操作，会话已超时，请重新登录。",
+    "absolute_timeout": "会话已达到最长时限，请重新登录。",
+}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+# Endpoints a user who must change the password may still reach.
+_PASSWORD_GATE_OPEN = {"auth.change_password", "auth.logout", "static"}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session row is the protection
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(seconds=0))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        s = db.session()
+        limits = accounts.SessionLimits(
+            idle=timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
+            absolute=timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]),
+        )
+        try:
+            uid = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user, ended = accounts.resume_session(s, session.get(SESSION_TOKEN), uid, limits)
+        if s.dirty or s.new:
+            s.commit()
+        if user is None:
+            session.clear()
+            if ended in _END_MESSAGES:
+                g.session_end_message = _END_MESSAGES[ended]
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(g.pop("session_end_message", None) or "请先登录。", "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    @app.before_request
+    def password_gate():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in _PASSWORD_GATE_OPEN
+        ):
+            flash("首次登录或密码被重置后，须先修改密码。", "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "same-origin"
+        h["X-Frame-Options"] = "DENY"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if current_user and current_user.is_authenticated:
+            h["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            h["Strict-Transport-Security"] = "max-age=31536000"
+        return response

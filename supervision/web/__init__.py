@@ -1,0 +1,29 @@
+"""Web blueprints, one per area."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from supervision import auditlog
+    from supervision.permissions import has_permission
+    from supervision.roles import ROLE_LABELS
+    from supervision.web import audit, auth, errors, home, platforms, users
+    from supervision.web.forms import ActionForm
+
+    for module in (auth, home, users, platforms, audit):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+
+    @app.context_processor
+    def helpers():
+        from flask_login import current_user
+
+        return {
+            "can": lambda perm: has_permission(current_user, perm),
+            "ROLE_LABELS": ROLE_LABELS,
+            "ACTION_LABELS": auditlog.ACTION_LABELS,
+            "logout_form": ActionForm,
+            "office_name": app.config["OFFICE_NAME"],
+        }
+

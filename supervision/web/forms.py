@@ -1,0 +1,68 @@
+"""WTForms forms of the web pages (CSRF through Flask-WTF)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from supervision.roles import ROLE_LABELS
+
+REQUIRED = "此项必填。"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class TotpForm(FlaskForm):
+    code = StringField("动态验证码", validators=[DataRequired(REQUIRED), Length(max=10)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED)])
+    new = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+    confirm = PasswordField("确认新密码", validators=[DataRequired(REQUIRED)])
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons (log out, reset): carries only the CSRF token."""
+
+
+ROLE_CHOICES = [(k, v) for k, v in ROLE_LABELS.items()]
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
+    display_name = StringField("姓名", validators=[Length(max=64)])
+    role = SelectField("角色", choices=ROLE_CHOICES)
+    platform = SelectField("所属平台（仅平台用户）", choices=[])
+    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField("姓名", validators=[Length(max=64)])
+    role = SelectField("角色", choices=ROLE_CHOICES)
+    platform = SelectField("所属平台（仅平台用户）", choices=[])
+    active = BooleanField("账户启用")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("临时密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class PlatformForm(FlaskForm):
+    code = StringField("平台简码", validators=[DataRequired(REQUIRED), Length(max=32)])
+    name = StringField("平台名称", validators=[DataRequired(REQUIRED), Length(max=128)])
+    uscc = StringField("统一社会信用代码", validators=[DataRequired(REQUIRED), Length(max=18)])
+    is_local = BooleanField("属地平台", default=True)
+    onboarded = StringField("纳管月份（YYYY-MM）", validators=[DataRequired(REQUIRED), Length(max=7)])
+    active = BooleanField("在管", default=True)
+    contact1_name = StringField("联系人一 姓名", validators=[Length(max=64)])
+    contact1_title = StringField("职务", validators=[Length(max=64)])
+    contact1_phone = StringField("电话", validators=[Length(max=32)])
+    contact1_email = StringField("邮箱", validators=[Length(max=128)])
+    contact2_name = StringField("联系人二 姓名", validators=[Length(max=64)])
+    contact2_title = StringField("职务", validators=[Length(max=64)])
+    contact2_phone = StringField("电话", validators=[Length(max=32)])
+    contact2_email = StringField("邮箱", validators=[Length(max=128)])
