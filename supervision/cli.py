@@ -8,6 +8,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 
 from supervision import auditlog, db
 from supervision.services import ValidationError
@@ -20,13 +21,14 @@ def _fail(messages, code: int = 2):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the schema to the newest version (idempotent)."""
     db.upgrade()
     click.echo(f"数据库已是最新版本（{db.current_revision()}）。")
 
 
-platform_group = click.Group("platform", help="Platforms (网站平台).")
+platform_group = AppGroup("platform", help="Platforms (网站平台).")
 
 
 @platform_group.command("add")
@@ -53,7 +55,7 @@ def platform_add(code, name, uscc, non_local, onboarded):
                f"纳管月份 {platform.onboarded}。")
 
 
-user_group = click.Group("user", help="User accounts.")
+user_group = AppGroup("user", help="User accounts.")
 
 
 @user_group.command("add")
@@ -81,7 +83,7 @@ def user_add(username, role, platform_code, display_name, password_stdin):
     click.echo(f"已创建用户 {user.username}（{user.role_label}），首次登录须修改密码。")
 
 
-audit_group = click.Group("audit", help="Audit log and audit sampling.")
+audit_group = AppGroup("audit", help="Audit log and audit sampling.")
 
 
 @audit_group.command("verify")
@@ -93,6 +95,7 @@ def audit_verify():
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the demo province (idempotent)."""
     from supervision.services.demo import load_demo

@@ -55,8 +55,7 @@ def init_app(app: Flask) -> None:
         except (TypeError, ValueError):
             return None
         user, ended = accounts.resume_session(s, session.get(SESSION_TOKEN), uid, limits)
-        if s.dirty or s.new:
-            s.commit()
+        s.commit()  # keeps the touch or the session's end (and its audit record)
         if user is None:
             session.clear()
             if ended in _END_MESSAGES:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from app import create_app
 from supervision import db as dbmod
@@ -101,11 +102,37 @@ def runner(app):
     return app.test_cli_runner()
 
 
+class FreshReadSession(Session):
+    """A session for checking what requests stored: each read starts a new transaction (so it
+    sees everything committed since) unless the test has pending changes of its own."""
+
+    def _fresh(self):
+        if not (self.new or self.dirty or self.deleted):
+            self.rollback()
+
+    def execute(self, *a, **kw):
+        self._fresh()
+        return super().execute(*a, **kw)
+
+    def get(self, *a, **kw):
+        self._fresh()
+        return super().get(*a, **kw)
+
+    def scalar(self, *a, **kw):
+        self._fresh()
+        return super().scalar(*a, **kw)
+
+    def scalars(self, *a, **kw):
+        self._fresh()
+        return super().scalars(*a, **kw)
+
+
 @pytest.fixture
 def session(app):
-    """A database session inside an application context, for arranging and checking data."""
-    with app.app_context():
-        yield dbmod.session()
+    """A database session outside any application context (requests get their own contexts)."""
+    s = FreshReadSession(bind=app.extensions["db_engine"])
+    yield s
+    s.close()
 
 
 VALID_USCC = ("91110108551385082Q", "91440300708461136T", "91350100M000100Y43")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from supervision.roles import ROLE_LABELS
@@ -29,7 +30,7 @@ class ActionForm(FlaskForm):
     """A bare form for POST buttons (log out, reset): carries only the CSRF token."""
 
 
-ROLE_CHOICES = [(k, v) for k, v in ROLE_LABELS.items()]
+ROLE_CHOICES = [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
 
 
 class UserCreateForm(FlaskForm):

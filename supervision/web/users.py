@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from supervision import db
 from supervision.models import Platform, User
@@ -15,8 +16,8 @@ bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
 def _platform_choices(s):
-    return [("", "（无）")] + [(p.code, f"{p.name}（{p.code}）") for p in
-                               s.scalars(select(Platform).order_by(Platform.name))]
+    return [SelectChoice("", "（无）")] + [SelectChoice(p.code, f"{p.name}（{p.code}）") for p in
+                                          s.scalars(select(Platform).order_by(Platform.name))]
 
 
 def _apply_errors(form, errors: dict[str, str]) -> None:
