@@ -1,0 +1,91 @@
+"""Every route × every role and the anonymous visitor.
+
+The matrix is written out here by hand, independently of the permission table; a route the
+application has but the matrix lacks fails the suite, so new routes must be classified.
+"""
+import pytest
+
+from supervision.roles import ROLES
+from tests.conftest import login
+
+ANON = "anonymous"
+STAFF_VIEWERS = {"admin", "inspector", "supervisor", "complaint_handler", "leader"}
+EVERY_ROLE = set(ROLES)
+
+# endpoint -> (method, path template, roles allowed, status when allowed, overrides {role: status})
+MATRIX = {
+    "static": ("GET", "/static/app.css", EVERY_ROLE | {ANON}, 200, {}),
+    "auth.login": ("GET", "/login", {ANON}, 200, {r: 302 for r in EVERY_ROLE}),
+    "auth.second_factor": ("GET", "/login/totp", set(), 302, {r: 302 for r in EVERY_ROLE | {ANON}}),
+    "auth.logout": ("POST", "/logout", EVERY_ROLE | {ANON}, 302, {}),
+    "auth.change_password": ("GET", "/account/password", EVERY_ROLE, 200, {}),
+    "home.index": ("GET", "/", EVERY_ROLE, 200, {}),
+    "users.index": ("GET", "/admin/users/", {"admin"}, 200, {}),
+    "users.create": ("GET", "/admin/users/new", {"admin"}, 200, {}),
+    "users.edit": ("GET", "/admin/users/{user_id}", {"admin"}, 200, {}),
+    "users.reset_password": ("POST", "/admin/users/{user_id}/reset-password", {"admin"}, 302, {}),
+    "users.reset_totp": ("POST", "/admin/users/{user_id}/reset-totp", {"admin"}, 302, {}),
+    "platforms.index": ("GET", "/platforms/", STAFF_VIEWERS | {"platform"}, 200, {"platform": 302}),
+    "platforms.detail": ("GET", "/platforms/{platform_id}", STAFF_VIEWERS | {"platform"}, 200, {}),
+    "platforms.create": ("GET", "/admin/platforms/new", {"admin"}, 200, {}),
+    "platforms.edit": ("GET", "/admin/platforms/{platform_id}/edit", {"admin"}, 200, {}),
+    "audit.index": ("GET", "/audit/", {"security_auditor"}, 200, {}),
+    "audit.verify": ("GET", "/audit/verify", {"security_auditor"}, 200, {}),
+    "audit.export": ("GET", "/audit/export.csv", {"security_auditor"}, 200, {}),
+}
+
+
+def expected(endpoint: str, role: str) -> int:
+    _, _, allowed, ok, overrides = MATRIX[endpoint]
+    if role in overrides:
+        return overrides[role]
+    if role in allowed:
+        return ok
+    return 302 if role == ANON else 403
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(MATRIX)
+    assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
+    stale = set(MATRIX) - endpoints
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+    for rule in app.url_map.iter_rules():
+        method = MATRIX[rule.endpoint][0]
+        assert method in rule.methods, (rule.endpoint, rule.methods)
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE | {ANON}))
+def test_route_role_matrix(app, make_user, make_platform, role):
+    pid = make_platform("pa")
+    target = make_user("target", "leader")
+    client = app.test_client()
+    if role != ANON:
+        make_user("me_user", role, "pa" if role == "platform" else None)
+        assert login(client, "me_user").status_code == 302
+    ids = {"platform_id": pid, "user_id": target}
+    failures = []
+    for endpoint, (method, template, *_rest) in MATRIX.items():
+        path = template.format(**ids)
+        data = {"password": "Temp-passw0rd-1"} if method == "POST" else None
+        r = client.open(path, method=method, data=data)
+        want = expected(endpoint, role)
+        if r.status_code != want:
+            failures.append(f"{method} {path} as {role}: {r.status_code}, expected {want}")
+        elif role == ANON and want == 302 and endpoint != "auth.logout":
+            if "/login" not in r.headers["Location"]:
+                failures.append(f"{method} {path} as {role}: redirected to {r.headers['Location']}, not the log-in")
+        if endpoint == "auth.logout" and role != ANON:
+            assert login(client, "me_user").status_code == 302  # log back in for the remaining routes
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", sorted(EVERY_ROLE))
+def test_forbidden_and_missing_pages_answer_in_chinese(app, make_user, role, make_platform):
+    make_platform("pa")
+    make_user("me_user", role, "pa" if role == "platform" else None)
+    client = app.test_client()
+    login(client, "me_user")
+    r = client.get("/audit/" if role != "security_auditor" else "/admin/users/")
+    assert r.status_code == 403 and "无权访问" in r.get_data(as_text=True)
+    assert "页面不存在" in client.get("/no/such/page").get_data(as_text=True)
