@@ -155,3 +155,5 @@ ACTION_LABELS = {
     "platform.update": "修改平台",
     "audit.export": "导出审计日志",
 }
+
+OBJECT_LABELS = {"user": "用户", "platform": "平台", "audit_log": "审计日志"}

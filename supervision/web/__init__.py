@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
             "can": lambda perm: has_permission(current_user, perm),
             "ROLE_LABELS": ROLE_LABELS,
             "ACTION_LABELS": auditlog.ACTION_LABELS,
+            "OBJECT_LABELS": auditlog.OBJECT_LABELS,
             "logout_form": ActionForm,
             "office_name": app.config["OFFICE_NAME"],
         }
