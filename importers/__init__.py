@@ -1,0 +1,106 @@
+"""Reading and validating platform ledgers (shared/spec/ledger.md). No Flask, no database.
+
+    result = read_ledger(data, "ledger.xlsx", "2026-10")
+    if result.ok:
+        store(result.frame)            # the normalised report frame of docs/architecture.md
+    else:
+        result.errors                  # list[Issue(row, column, value, message)]
+        result.error_frame             # the same as a DataFrame
+        build_error_workbook(result)   # .xlsx bytes
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from importers.issues import (
+    Issue, combine_issue_frames, empty_issue_frame, frame_to_issues, issues_to_frame,
+)
+from importers.reader import LedgerFileError, RawSheet, read_sheet
+from importers import validate as validation
+
+__all__ = ["Issue", "LedgerResult", "LedgerFileError", "read_ledger", "build_error_workbook", "build_template"]
+
+
+@dataclass
+class LedgerResult:
+    """What reading a ledger file gives back.
+
+    frame: the normalised report frame (columns = the 40 English keys), None when rejected.
+    error_frame: every error as a DataFrame (row, column, value, message), sorted by row.
+    warnings: list of Issue (unknown columns, file without data rows, …).
+    row_numbers: spreadsheet row number of each frame row (frame has a RangeIndex).
+    rows_read: number of non-blank data rows.
+    sheet: the raw sheet as read, kept only when there are errors (for the error workbook).
+    """
+
+    frame: pd.DataFrame | None
+    error_frame: pd.DataFrame
+    warnings: list[Issue]
+    row_numbers: np.ndarray
+    rows_read: int
+    kind: str | None = None
+    encoding: str | None = None
+    sheet_name: str | None = None
+    sheet: RawSheet | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.error_frame) == 0
+
+    @cached_property
+    def errors(self) -> list[Issue]:
+        return frame_to_issues(self.error_frame)
+
+    @property
+    def warning_frame(self) -> pd.DataFrame:
+        return issues_to_frame(self.warnings)
+
+
+def read_ledger(data: bytes, filename: str, period: str) -> LedgerResult:
+    """Read and validate a ledger file (.xlsx or .csv) for period 'YYYY-MM'.
+
+    Never raises for anything in the file: an unreadable file gives one error without a row.
+    Raises ValueError only for a malformed `period` (a caller's mistake, not the file's)."""
+    validation.parse_period(period)
+    try:
+        sheet = read_sheet(data, filename)
+    except LedgerFileError as exc:
+        error = issues_to_frame([Issue(None, None, None, str(exc))])
+        return LedgerResult(None, error, [], np.arange(0), 0)
+
+    warnings = list(sheet.warnings)
+    rows_read = len(sheet.rows)
+    if rows_read == 0 and not sheet.errors:
+        warnings.append(Issue(None, None, None, "文件没有数据行：将作为本期没有举报记录的台账"))
+
+    checked = validation.validate(sheet.text, period, sheet.row_numbers, sheet.raw_column, sheet.date1904)
+    header_errors = issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()
+    error_frame = combine_issue_frames([header_errors, checked.errors])
+    ok = len(error_frame) == 0
+    return LedgerResult(
+        frame=checked.frame if ok else None,
+        error_frame=error_frame,
+        warnings=warnings,
+        row_numbers=sheet.row_numbers,
+        rows_read=rows_read,
+        kind=sheet.kind,
+        encoding=sheet.encoding,
+        sheet_name=sheet.sheet_name,
+        sheet=None if ok else sheet,
+    )
+
+
+def build_error_workbook(result: LedgerResult) -> bytes:
+    from importers.error_workbook import build_error_workbook as build
+
+    return build(result)
+
+
+def build_template() -> bytes:
+    from importers.template import build_template as build
+
+    return build()

@@ -154,6 +154,12 @@ ACTION_LABELS = {
     "platform.create": "登记平台",
     "platform.update": "修改平台",
     "audit.export": "导出审计日志",
+    "ledger.accepted": "台账接收",
+    "ledger.rejected": "台账退回",
+    "ledger.duplicate": "重复报送（未更改）",
+    "api_token.create": "创建接口令牌",
+    "api_token.revoke": "吊销接口令牌",
 }
 
-OBJECT_LABELS = {"user": "用户", "platform": "平台", "audit_log": "审计日志"}
+OBJECT_LABELS = {"user": "用户", "platform": "平台", "audit_log": "审计日志", "ledger_submission": "台账报送",
+                 "api_token": "接口令牌"}

@@ -18,8 +18,11 @@ USERS_MANAGE = "users.manage"
 PLATFORMS_MANAGE = "platforms.manage"
 PLATFORMS_VIEW = "platforms.view"  # staff: every platform; platform users: their own
 AUDIT_READ = "audit.read"
+LEDGERS_SUBMIT = "ledgers.submit"  # platform users, for their own platform
+LEDGERS_VIEW = "ledgers.view"  # staff: every platform; platform users: their own
+TOKENS_MANAGE = "tokens.manage"  # a platform's API tokens
 
-_STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW}
+_STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW}),
@@ -28,7 +31,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     SUPERVISOR: frozenset(_STAFF_READERS),
     COMPLAINT_HANDLER: frozenset(_STAFF_READERS),
     LEADER: frozenset(_STAFF_READERS),
-    PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW}),
+    PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE}),
 }
 
 

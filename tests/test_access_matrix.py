@@ -10,6 +10,7 @@ from tests.conftest import login
 
 ANON = "anonymous"
 STAFF_VIEWERS = {"admin", "inspector", "supervisor", "complaint_handler", "leader"}
+LEDGER_VIEWERS = {"inspector", "supervisor", "complaint_handler", "leader", "platform"}
 EVERY_ROLE = set(ROLES)
 
 # endpoint -> (method, path template, roles allowed, status when allowed, overrides {role: status})
@@ -32,6 +33,20 @@ MATRIX = {
     "audit.index": ("GET", "/audit/", {"security_auditor"}, 200, {}),
     "audit.verify": ("GET", "/audit/verify", {"security_auditor"}, 200, {}),
     "audit.export": ("GET", "/audit/export.csv", {"security_auditor"}, 200, {}),
+    "ledgers.template": ("GET", "/ledgers/template.xlsx", LEDGER_VIEWERS, 200, {}),
+    "ledgers.upload": ("GET", "/ledgers/upload", {"platform"}, 200, {}),
+    "ledgers.index": ("GET", "/ledgers/", LEDGER_VIEWERS, 200, {}),
+    "ledgers.detail": ("GET", "/ledgers/{submission_id}", LEDGER_VIEWERS, 200, {}),
+    "ledgers.error_workbook": ("GET", "/ledgers/{rejected_id}/errors.xlsx", LEDGER_VIEWERS, 200, {}),
+    "ledgers.original": ("GET", "/ledgers/{submission_id}/original", LEDGER_VIEWERS, 200, {}),
+    "ledgers.report": ("GET", "/reports/{report_pk}", LEDGER_VIEWERS, 200, {}),
+    "ledgers.lookup": ("GET", "/reports/lookup?report_id={report_id}", LEDGER_VIEWERS, 302, {}),
+    "tokens.index": ("GET", "/portal/tokens/", {"platform"}, 200, {}),
+    "tokens.revoke": ("POST", "/portal/tokens/{token_id}/revoke", {"platform"}, 302, {}),
+    # The API answers 401 without a bearer token, whoever is logged in to the web portal.
+    "api.post_ledger": ("POST", "/api/v1/ledgers", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
+    "api.get_ledger": ("GET", "/api/v1/ledgers/{submission_id}", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
+    "api.openapi": ("GET", "/api/v1/openapi.json", EVERY_ROLE | {ANON}, 200, {}),
 }
 
 
@@ -42,6 +57,34 @@ def expected(endpoint: str, role: str) -> int:
     if role in allowed:
         return ok
     return 302 if role == ANON else 403
+
+
+def _ledger_objects(app, tmp_path) -> dict:
+    """An accepted and a rejected submission of platform pa, one of its reports and an API token."""
+    from sqlalchemy import select
+
+    from supervision import db
+    from supervision.models import Platform, Report, User
+    from supervision.services.accounts import create_user
+    from supervision.services.api_tokens import create_token
+    from supervision.services.ledger_import import import_ledger
+    from tests.ledger_samples import ledger_frame, to_csv_bytes
+
+    with app.app_context():
+        s = db.session()
+        platform = s.scalar(select(Platform).where(Platform.code == "pa"))
+        good = ledger_frame(3)
+        bad = good.copy()
+        bad.loc[0, "举报类型"] = "涉物"
+        kw = dict(platform=platform, period="2026-10", channel="cli", upload_dir=app.config["UPLOAD_DIR"])
+        accepted = import_ledger(s, filename="a.csv", data=to_csv_bytes(good), **kw).submission
+        rejected = import_ledger(s, filename="b.csv", data=to_csv_bytes(bad), **kw).submission
+        owner = create_user(s, "token_owner", "platform", "Passw0rd-for-tests", platform_code="pa")
+        token, _raw = create_token(s, owner, "对接")
+        report = s.scalar(select(Report))
+        s.commit()
+        return {"submission_id": accepted.id, "rejected_id": rejected.id, "report_pk": report.id,
+                "report_id": report.report_id, "token_id": token.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -56,14 +99,14 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("role", sorted(EVERY_ROLE | {ANON}))
-def test_route_role_matrix(app, make_user, make_platform, role):
+def test_route_role_matrix(app, make_user, make_platform, role, tmp_path):
     pid = make_platform("pa")
     target = make_user("target", "leader")
+    ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path)}
     client = app.test_client()
     if role != ANON:
         make_user("me_user", role, "pa" if role == "platform" else None)
         assert login(client, "me_user").status_code == 302
-    ids = {"platform_id": pid, "user_id": target}
     failures = []
     for endpoint, (method, template, *_rest) in MATRIX.items():
         path = template.format(**ids)

@@ -3,5 +3,7 @@ from supervision.db import Base
 from supervision.models.accounts import User, UserSession
 from supervision.models.audit import AuditEvent, AuditHead
 from supervision.models.platforms import Platform, PlatformContact
+from supervision.models.ledgers import ApiToken, LedgerError, LedgerSubmission, Report, ReportVersion
 
-__all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact"]
+__all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
+           "LedgerSubmission", "Report", "ReportVersion"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 __all__ = ["ParameterSpec", "PARAMETER_SPECS", "Parameters", "ParameterError", "DEFAULT_PARAMETERS"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -67,3 +68,12 @@ class PlatformForm(FlaskForm):
     contact2_title = StringField("职务", validators=[Length(max=64)])
     contact2_phone = StringField("电话", validators=[Length(max=32)])
     contact2_email = StringField("邮箱", validators=[Length(max=128)])
+
+
+class LedgerUploadForm(FlaskForm):
+    period = SelectField("报送月份", choices=[])
+    file = FileField("台账文件（.xlsx 或 .csv）", validators=[FileRequired("请选择台账文件。")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("令牌用途", validators=[DataRequired(REQUIRED), Length(max=64)])

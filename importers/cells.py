@@ -1,0 +1,73 @@
+"""Turning raw cells (CSV text or .xlsx values) into trimmed text, column by column.
+
+CSV columns are already text. An .xlsx column holds Python values as python-calamine gives
+them: str, float, int, bool, datetime, date, time, timedelta. Each is turned into the text a
+user sees (integral numbers without ".0", TRUE/FALSE, ISO date-times) so that every check can
+work on text; date-time columns keep their native values too (see importers.datetimes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+# Kinds of .xlsx cells
+STR, NUMBER, BOOL, DATETIME, DATE, OTHER = range(6)
+_KIND_OF_TYPE = {str: STR, float: NUMBER, int: NUMBER, bool: BOOL, dt.datetime: DATETIME, dt.date: DATE}
+
+
+def is_text_column(series: pd.Series) -> bool:
+    """True when every cell is a str (CSV columns, and most .xlsx text columns)."""
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    return pd.api.types.infer_dtype(series, skipna=False) in ("string", "empty")
+
+
+def cell_kinds(series: pd.Series) -> np.ndarray:
+    """Kind code (STR, NUMBER, …) of every cell of an object column."""
+    if is_text_column(series):
+        return np.zeros(len(series), dtype=np.int8)
+    kinds = series.map(type).map(_KIND_OF_TYPE).fillna(OTHER)
+    # pandas.Timestamp and numpy scalars are unlikely from calamine but cheap to accept
+    return kinds.to_numpy(dtype=np.int8)
+
+
+def strip_text(series: pd.Series) -> pd.Series:
+    """Trim white space (full-width spaces and NBSP too) of a text column."""
+    return series.astype(str).str.strip()
+
+
+def number_text(values: pd.Series) -> pd.Series:
+    """Numbers as a user sees them: integral values without a decimal part."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    integral = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 1e15)
+    text = numbers.astype(str)
+    text[integral] = numbers[integral].astype("int64").astype(str)
+    return text
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """Trimmed text of every cell of a column (CSV or .xlsx), index preserved."""
+    if is_text_column(series):
+        return strip_text(series)
+    kinds = cell_kinds(series)
+    text = pd.Series("", index=series.index, dtype=object)
+    for kind in (STR, NUMBER, BOOL, DATETIME, DATE, OTHER):
+        mask = kinds == kind
+        if not mask.any():
+            continue
+        part = series[mask]
+        if kind == STR:
+            text[mask] = part.astype(str).str.strip()
+        elif kind == NUMBER:
+            text[mask] = number_text(part)
+        elif kind == BOOL:
+            text[mask] = np.where(part.astype(bool), "TRUE", "FALSE")
+        elif kind == DATETIME:
+            text[mask] = pd.to_datetime(part.astype(object)).dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif kind == DATE:
+            text[mask] = pd.to_datetime(part.astype(object)).dt.strftime("%Y-%m-%d")
+        else:
+            text[mask] = part.astype(str).str.strip()
+    return text.astype(str)

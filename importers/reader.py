@@ -1,0 +1,222 @@
+"""Reading a ledger file (.xlsx or .csv, ledger.md "File") into a raw grid of cells.
+
+Nothing here judges cell values: that is importers.validate. The reader finds the sheet,
+decodes the CSV, matches the header row to the 40 columns and drops blank rows.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from importers import cells
+from importers.columns import BY_HEADER, BY_KEY, COLUMNS, Column
+from importers.issues import Issue
+
+LEDGER_SHEET = "台账"
+ACCEPTED_ENCODINGS = "UTF-8、UTF-8（带 BOM）或 GB18030（GBK）"
+ENCODING_ERROR = (
+    "无法识别 CSV 文件的编码：只接受 " + ACCEPTED_ENCODINGS + " 编码的 CSV 文件，"
+    "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”后重新上传"
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+class LedgerFileError(Exception):
+    """The file cannot be read at all (wrong type, corrupt, wrong encoding, empty)."""
+
+
+@dataclass
+class RawSheet:
+    """The submitted sheet as read.
+
+    grid: every body row (row 2 onwards, blank rows included) and every column of the file,
+          columns numbered 0.. in file order; cells as read (CSV: str; .xlsx: Python values).
+    headers: the header row's texts as submitted, one per grid column.
+    column_keys: grid column position → English key, for recognised columns.
+    rows: the body rows that are not blank (recognised columns only), as grid row positions.
+    text: trimmed text of the recognised columns of those rows, named by English key,
+          index 0..len(rows)-1 (see importers.cells.as_text).
+    """
+
+    kind: str  # "csv" or "xlsx"
+    grid: pd.DataFrame
+    headers: list[str]
+    column_keys: dict[int, str]
+    rows: np.ndarray
+    text: pd.DataFrame
+    encoding: str | None = None
+    sheet_name: str | None = None
+    date1904: bool = False
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    @property
+    def row_numbers(self) -> np.ndarray:
+        """Spreadsheet row number of every non-blank body row."""
+        return self.rows + 2
+
+    def raw_column(self, key: str) -> pd.Series:
+        """The cells as read of one recognised column, non-blank rows, index 0..n-1."""
+        position = next(p for p, k in self.column_keys.items() if k == key)
+        return _take_rows(self.grid[position], self.rows)
+
+
+def read_sheet(data: bytes, filename: str) -> RawSheet:
+    """Read a ledger file. Raises LedgerFileError when the file cannot be read at all;
+    header problems are returned in RawSheet.errors / .warnings."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if not data:
+        raise LedgerFileError("文件为空：第1行应为表头，之后每行一条举报")
+    if extension == "xlsx":
+        grid, headers, sheet_name, date1904 = _read_xlsx(data)
+        sheet = _build(grid, headers, "xlsx")
+        sheet.sheet_name, sheet.date1904 = sheet_name, date1904
+    elif extension == "csv":
+        grid, headers, encoding = _read_csv(data)
+        sheet = _build(grid, headers, "csv")
+        sheet.encoding = encoding
+    elif extension in ("xls", "et", "wps"):
+        raise LedgerFileError("不支持旧版 Excel（.xls）等格式：请另存为 .xlsx 或 .csv 文件后重新上传")
+    else:
+        raise LedgerFileError(f"不支持的文件类型“{filename}”：只接受 .xlsx 或 .csv 文件")
+    return sheet
+
+
+# CSV ----------------------------------------------------------------------------------------
+def detect_encoding(data: bytes) -> str:
+    """'utf-8-sig', 'utf-8' or 'gb18030'; raises LedgerFileError for anything else."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        # UTF-16/UTF-32 text (with or without BOM) and binary files contain NUL bytes
+        raise LedgerFileError(ENCODING_ERROR)
+    else:
+        candidates = ("utf-8", "gb18030")
+    for encoding in candidates:
+        try:
+            codecs.decode(data, encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise LedgerFileError(ENCODING_ERROR)
+
+
+def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
+    encoding = detect_encoding(data)
+    options = dict(header=None, dtype=str, na_filter=False, skip_blank_lines=False, encoding=encoding)
+    try:
+        grid = pd.read_csv(io.BytesIO(data), **options)
+    except pd.errors.EmptyDataError:
+        raise LedgerFileError("文件为空：第1行应为表头，之后每行一条举报") from None
+    except pd.errors.ParserError:
+        # Some row has more fields than the header: read with as many columns as the widest row.
+        text = codecs.decode(data, encoding)
+        width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""))), default=0)
+        try:
+            grid = pd.read_csv(io.BytesIO(data), names=range(width), **options)
+        except pd.errors.ParserError as exc:
+            raise LedgerFileError(f"CSV 文件格式错误，无法读取：{exc}") from None
+    grid = grid.fillna("")
+    headers = [str(h) for h in grid.iloc[0].tolist()]
+    body = grid.iloc[1:].reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    return body, headers, encoding
+
+
+# Excel --------------------------------------------------------------------------------------
+def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, list[str], str, bool]:
+    if not data.startswith(b"PK"):
+        raise LedgerFileError("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（请用 Excel 或 WPS 另存为 .xlsx）")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = workbook.sheet_names
+        if not names:
+            raise LedgerFileError("Excel 文件中没有工作表")
+        name = LEDGER_SHEET if LEDGER_SHEET in names else names[0]
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except LedgerFileError:
+        raise
+    except Exception as exc:  # calamine raises several exception types (zip, xml, password)
+        if "password" in type(exc).__name__.lower() or "encrypt" in str(exc).lower():
+            raise LedgerFileError("Excel 文件已加密：请取消密码保护后重新上传") from None
+        raise LedgerFileError("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（请用 Excel 或 WPS 另存为 .xlsx）") from None
+    if not rows:
+        raise LedgerFileError(f"工作表“{name}”为空：第1行应为表头，之后每行一条举报")
+    headers = [cells.as_text(pd.Series([h], dtype=object)).iloc[0] for h in rows[0]]
+    body = pd.DataFrame(rows[1:], columns=range(len(headers)), dtype=object)
+    return body, headers, name, _uses_1904_dates(data)
+
+
+def _uses_1904_dates(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook_xml = archive.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return False
+    return re.search(rb'date1904="(1|true)"', workbook_xml) is not None
+
+
+# Headers and blank rows -----------------------------------------------------------------------
+def match_header(text: str) -> Column | None:
+    """The column a header cell names: the Chinese header or the English key (any case),
+    white space (full-width spaces too) ignored."""
+    compact = _WHITESPACE.sub("", text)
+    return BY_HEADER.get(compact) or BY_KEY.get(compact.lower())
+
+
+def _build(grid: pd.DataFrame, headers: list[str], kind: str) -> RawSheet:
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    column_keys: dict[int, str] = {}
+    first_position: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        label = header.strip()
+        column = match_header(header)
+        if column is None:
+            if label:
+                warnings.append(Issue(1, label, label, f"第{position + 1}列的表头“{label}”不是台账的列，已忽略该列"))
+            elif _column_has_data(grid[position]):
+                warnings.append(Issue(1, None, "", f"第{position + 1}列没有表头，已忽略该列的内容"))
+            continue
+        if column.key in first_position:
+            errors.append(Issue(
+                1, column.header, label,
+                f"表头重复：第{position + 1}列与第{first_position[column.key] + 1}列都是“{column.header}”，每列只能出现一次",
+            ))
+            continue
+        first_position[column.key] = position
+        column_keys[position] = column.key
+    if not column_keys:
+        hint = "；如表头显示为乱码，说明文件编码不是 " + ACCEPTED_ENCODINGS if kind == "csv" else ""
+        errors.append(Issue(1, None, None, "第1行没有可识别的表头：第1行应为台账的列名（中文表头或英文键）" + hint))
+    else:
+        for column in COLUMNS:
+            if column.always_required and column.key not in first_position:
+                errors.append(Issue(1, column.header, None, f"缺少必填列“{column.header}”（{column.key}）：该列每行都必须填写"))
+    column_keys = dict(sorted(column_keys.items(), key=lambda item: BY_KEY[item[1]].number))
+    text = pd.DataFrame({key: cells.as_text(grid[position]) for position, key in column_keys.items()})
+    if column_keys:
+        filled = (text != "").any(axis=1).to_numpy()
+    else:
+        filled = np.zeros(len(grid), dtype=bool)
+    rows = np.flatnonzero(filled)
+    text = text if filled.all() else text.iloc[rows].reset_index(drop=True)
+    return RawSheet(kind, grid, headers, column_keys, rows, text, errors=errors, warnings=warnings)
+
+
+def _column_has_data(series: pd.Series) -> bool:
+    return bool((cells.as_text(series) != "").any())
+
+
+def _take_rows(series: pd.Series, rows: np.ndarray) -> pd.Series:
+    if len(rows) == len(series):
+        return series.reset_index(drop=True)
+    return series.iloc[rows].reset_index(drop=True)

@@ -1,0 +1,226 @@
+"""Every value rule of ledger.md, vectorised over whole columns, and the normalised frame.
+
+Input: the trimmed text of the recognised columns (and, for .xlsx, the native cells of the
+date-time columns). Output: `Validation` with the normalised report frame of
+docs/architecture.md (only when there is no error) and the errors as a DataFrame
+(row, column, value, message). There is a loop over columns and rules, never over rows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from importers import columns as col
+from importers import datetimes
+from importers.columns import BY_KEY, COLUMNS, DATETIME, ENUM, FLAG, MULTI, TEXT
+from importers.issues import combine_issue_frames, issue_frame
+from importers.multivalue import SEPARATORS_TEXT, parse_multi
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+DEFAULT_NONE = {"interim_measure": "无", "account_action": "无"}  # empty cell means 无
+FLAG_TEXT = "“是”或“否”（也可填 Y/N、yes/no、true/false、1/0，不区分大小写）"
+
+
+@dataclass
+class Validation:
+    frame: pd.DataFrame | None  # normalised report frame, None when there are errors
+    errors: pd.DataFrame  # columns row, column, value, message; sorted by row then column
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """'YYYY-MM' → (first instant of the month, first instant of the next month)."""
+    if not isinstance(period, str) or not _PERIOD.match(period.strip()):
+        raise ValueError(f"报送期“{period}”格式错误：应为 YYYY-MM，如 2026-10")
+    start = pd.Timestamp(period.strip() + "-01")
+    return start, start + pd.offsets.MonthBegin(1)
+
+
+# Conditional requirements (ledger.md "required" column, other than "always" and "no"):
+# key → (condition on the parsed row values, Chinese description of the condition).
+Condition = Callable[[dict], np.ndarray]
+CONDITIONS: dict[str, tuple[Condition, str]] = {
+    "enterprise_tier": (lambda v: v["subject_type"] == "涉企", "举报类型为涉企"),
+    "rejection_reason": (lambda v: v["acceptance"] == "不予受理", "受理结果为不予受理"),
+    "supplement_reason": (lambda v: v["supplement_requested_at"] != "", "填写了补充材料要求时间"),
+    "facts_clear": (lambda v: (v["acceptance"] == "受理") & (v["status"] == "已办结"), "受理结果为受理且办理状态为已办结"),
+    "interim_measure_at": (lambda v: (v["interim_measure"] != "") & (v["interim_measure"] != "无"), "临时措施不为“无”"),
+    "measures": (lambda v: (v["acceptance"] == "受理") & (v["status"] == "已办结"), "受理结果为受理且办理状态为已办结"),
+    "disposed_at": (lambda v: v["status"] == "已办结", "办理状态为已办结"),
+    "feedback_channel": (lambda v: v["feedback_at"] != "", "填写了反馈时间"),
+    "reviewer_id": (lambda v: v["status"] == "已办结", "办理状态为已办结"),
+}
+
+
+class _Errors:
+    """Collects the errors of one validation as small DataFrames."""
+
+    def __init__(self, text: dict[str, np.ndarray], row_numbers: np.ndarray):
+        self.text = text
+        self.row_numbers = row_numbers
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, mask: np.ndarray, key: str, message) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if not isinstance(message, str):
+            message = np.asarray(message, dtype=object)[mask]
+        self.frames.append(issue_frame(self.row_numbers[mask], BY_KEY[key].header, self.text[key][mask], message))
+
+
+def validate(
+    text: pd.DataFrame,
+    period: str,
+    row_numbers: np.ndarray | None = None,
+    raw: Callable[[str], pd.Series] | None = None,
+    date1904: bool = False,
+) -> Validation:
+    """Validate trimmed ledger text.
+
+    text: one column per recognised English key (absent columns mean all cells empty),
+          RangeIndex; row_numbers: the spreadsheet row of each row (default 2, 3, …);
+    raw: gives the native cells of a date-time column (.xlsx), same index as `text`.
+    Raises ValueError for a malformed period.
+    """
+    period_start, period_next = parse_period(period)
+    n = len(text)
+    row_numbers = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
+    empty = np.full(n, "", dtype=object)
+    present = set(text.columns)
+    values = {c.key: (text[c.key].to_numpy(dtype=object) if c.key in present else empty) for c in COLUMNS}
+    errors = _Errors(values, row_numbers)
+    normalised: dict[str, object] = {}
+
+    for column in COLUMNS:
+        key, header = column.key, column.header
+        cells = values[key]
+        filled = cells != ""
+        if column.kind == TEXT:
+            _check_length(errors, column, cells, filled)
+            normalised[key] = _text_or_none(cells, filled)
+        elif column.kind == ENUM:
+            errors.add(filled & ~np.isin(cells, column.values), key,
+                       f"“{header}”的值不在允许范围内；允许的值：{'、'.join(column.values)}")
+            normalised[key] = _text_or_none(cells, filled, DEFAULT_NONE.get(key))
+        elif column.kind == FLAG:
+            lowered = pd.Series(cells, dtype=object).str.lower().to_numpy(dtype=object)
+            true, false = np.isin(lowered, col.TRUE_SPELLINGS), np.isin(lowered, col.FALSE_SPELLINGS)
+            errors.add(filled & ~true & ~false, key, f"“{header}”的值无法识别，应填写{FLAG_TEXT}")
+            if key == "facts_clear":
+                normalised[key] = pd.array(np.where(filled & (true | false), true, None), dtype="boolean")
+            else:
+                normalised[key] = true
+        elif column.kind == DATETIME:
+            raw_cells = raw(key) if raw is not None and key in present else pd.Series(cells, dtype=object)
+            parsed = datetimes.parse_column(raw_cells, pd.Series(cells, dtype=object), date1904)
+            errors.add(filled & parsed.isna().to_numpy(), key,
+                       f"“{header}”不是可识别的日期时间；可用的格式：{datetimes.FORMS_TEXT}")
+            normalised[key] = parsed.to_numpy(dtype="datetime64[ns]")
+        elif column.kind == MULTI:
+            multi = parse_multi(pd.Series(cells, dtype=object), column.values)
+            _check_multi(errors, column, multi, n)
+            normalised[key] = multi.normalised.to_numpy(dtype=object)
+            filled = multi.count > 0  # "；" alone is no value
+        _check_required(errors, column, filled, values, present)
+
+    _check_category(errors, values)
+    _check_period(errors, values, normalised["received_at"], period_start, period_next, period)
+    _check_duplicates(errors, values, row_numbers)
+
+    error_frame = combine_issue_frames(errors.frames)
+    frame = None if len(error_frame) else _frame(normalised, n)
+    return Validation(frame, error_frame)
+
+
+def _frame(normalised: dict, n: int) -> pd.DataFrame:
+    """Text columns stay object dtype (str or None), not pandas' str dtype (NaN for missing)."""
+    series = {}
+    for key in col.KEYS:
+        values = normalised[key]
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            series[key] = pd.Series(values, dtype=object)
+        else:
+            series[key] = pd.Series(values)
+    return pd.DataFrame(series, index=pd.RangeIndex(n))
+
+
+# Rules ----------------------------------------------------------------------------------------
+def _text_or_none(cells: np.ndarray, filled: np.ndarray, default: str | None = None) -> np.ndarray:
+    return np.where(filled, cells, default).astype(object)
+
+
+def _check_length(errors: _Errors, column, cells: np.ndarray, filled: np.ndarray) -> None:
+    if column.max_length is None or not filled.any():
+        return
+    lengths = pd.Series(cells, dtype=object).str.len().to_numpy()
+    too_long = lengths > column.max_length
+    if too_long.any():
+        message = (
+            f"“{column.header}”超过 {column.max_length} 个字符（共 "
+            + pd.Series(lengths).astype(str)
+            + " 个字符）：请缩短到 "
+            + str(column.max_length)
+            + " 个字符以内"
+        )
+        errors.add(too_long, column.key, message.to_numpy(dtype=object))
+
+
+def _check_multi(errors: _Errors, column, multi, n: int) -> None:
+    allowed = "、".join(column.values)
+    if len(multi.first_bad):
+        bad = np.zeros(n, dtype=bool)
+        bad[multi.first_bad.index.to_numpy()] = True
+        message = np.full(n, "", dtype=object)
+        message[multi.first_bad.index.to_numpy()] = (
+            f"“{column.header}”含有不允许的值“" + multi.first_bad.astype(str) + f"”；允许的值：{allowed}；"
+            f"多个值用{SEPARATORS_TEXT}分隔"
+        ).to_numpy(dtype=object)
+        errors.add(bad, column.key, message)
+    if column.key == "measures":
+        no_action = 1 << col.MEASURES.index(col.NO_ACTION)
+        errors.add((multi.bits & no_action).astype(bool) & (multi.bits != no_action), column.key,
+                   "“处置措施”中“无需处置”不能与其他处置措施同时填写：请只填“无需处置”，或删去它")
+
+
+def _check_required(errors: _Errors, column, filled: np.ndarray, values: dict, present: set) -> None:
+    if column.always_required:
+        # An absent always-required column is already reported once, on the header row.
+        if column.key in present:
+            errors.add(~filled, column.key, f"“{column.header}”为必填项，不能为空")
+    elif column.key in CONDITIONS:
+        condition, description = CONDITIONS[column.key]
+        errors.add(condition(values) & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
+
+
+def _check_category(errors: _Errors, values: dict) -> None:
+    subject, category = values["subject_type"], values["category"]
+    for subject_type, categories in col.CATEGORIES_BY_SUBJECT.items():
+        wrong = (subject == subject_type) & np.isin(category, col.ALL_CATEGORIES) & ~np.isin(category, categories)
+        if wrong.any():
+            message = ("侵权类别“" + pd.Series(category, dtype=object) + f"”不属于举报类型“{subject_type}”；"
+                       f"{subject_type}的侵权类别为：{'、'.join(categories)}")
+            errors.add(wrong, "category", message.to_numpy(dtype=object))
+
+
+def _check_period(errors: _Errors, values: dict, received: np.ndarray, start, next_start, period: str) -> None:
+    late = received >= next_start.to_datetime64()  # NaT compares False
+    end = (next_start - pd.Timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    errors.add(late, "received_at",
+               f"“受理时间”晚于报送期 {period} 的期末（{end}）：本期台账只能列入本月及以前受理的举报")
+
+
+def _check_duplicates(errors: _Errors, values: dict, row_numbers: np.ndarray) -> None:
+    ids = pd.Series(values["report_id"], dtype=object)
+    filled = (ids != "").to_numpy()
+    later = ids.duplicated(keep="first").to_numpy() & filled
+    if not later.any():
+        return
+    first_rows = pd.Series(row_numbers[~ids.duplicated(keep="first").to_numpy()],
+                           index=ids[~ids.duplicated(keep="first")].to_numpy())
+    earlier = ids.map(first_rows)
+    message = ("“举报编号”与第 " + earlier.astype("Int64").astype(str) + " 行重复：同一文件内举报编号不得重复").to_numpy(dtype=object)
+    errors.add(later, "report_id", message)

@@ -1,0 +1,1 @@
+"""The HTTP API for platforms' systems (/api/v1, shared/spec/interfaces.md)."""

@@ -1,0 +1,87 @@
+"""The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+_ERROR = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {"code": {"type": "string", "description": "stable machine-readable code"},
+                   "message": {"type": "string", "description": "Chinese message for people"}},
+}
+_ISSUE = {
+    "type": "object",
+    "required": ["row", "column", "value", "message"],
+    "properties": {
+        "row": {"type": ["integer", "null"], "description": "spreadsheet row number (header = 1)"},
+        "column": {"type": "string", "description": "Chinese column header"},
+        "value": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+    },
+}
+_SUBMISSION = {
+    "type": "object",
+    "required": ["id", "period", "status", "rows", "created", "updated", "unchanged", "warnings", "errors"],
+    "properties": {
+        "id": {"type": "integer"}, "platform": {"type": "string"}, "period": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"},
+        "status": {"type": "string", "enum": ["accepted", "rejected"]}, "filename": {"type": "string"},
+        "sha256": {"type": "string"}, "submitted_at": {"type": "string"}, "backdated": {"type": "boolean"},
+        "rows": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
+        "unchanged": {"type": "integer"}, "warnings": {"type": "integer"}, "errors": {"type": "integer"},
+        "url": {"type": "string"}, "duplicate": {"type": "boolean"},
+        "warnings_detail": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+    },
+}
+
+
+def _json(schema_ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "网络侵权信息举报处置监督系统 平台接口", "version": "1.0.0",
+             "description": "平台通过访问令牌报送工作台账、查询报送结果。令牌在平台门户创建，仅显示一次。"},
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": _ERROR, "Issue": _ISSUE, "Submission": _SUBMISSION,
+            "Rejected": {
+                "type": "object", "required": ["code", "message", "errors"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "submission": {"$ref": "#/components/schemas/Submission"},
+                               "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}}},
+            },
+        },
+    },
+    "paths": {
+        "/api/v1/ledgers": {
+            "post": {
+                "summary": "报送一个月的工作台账（.xlsx 或 .csv）",
+                "operationId": "postLedger",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file", "period"],
+                    "properties": {"file": {"type": "string", "format": "binary"},
+                                   "period": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}}}}},
+                "responses": {
+                    "201": _json("Submission", "已接收"),
+                    "200": _json("Submission", "与已接收的文件相同，未做更改"),
+                    "400": _json("Error", "请求无效（缺少文件、报送月份格式错误、文件过大）"),
+                    "401": _json("Error", "令牌缺失或无效"),
+                    "422": _json("Rejected", "台账有错误，整体退回"),
+                    "429": _json("Error", "请求过于频繁"),
+                },
+            }
+        },
+        "/api/v1/ledgers/{id}": {
+            "get": {
+                "summary": "查询一次报送的状态和统计",
+                "operationId": "getLedger",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _json("Submission", "报送情况"), "401": _json("Error", "令牌缺失或无效"),
+                              "404": _json("Error", "没有该报送（或不属于本平台）")},
+            }
+        },
+    },
+}

@@ -1,0 +1,96 @@
+"""/api/v1: ledgers for platforms' systems, authenticated by bearer tokens scoped to one platform."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+
+from supervision import auditlog, db
+from supervision.api.errors import json_error
+from supervision.api.openapi import OPENAPI
+from supervision.models import LedgerSubmission, Platform
+from supervision.security import csrf, limiter
+from supervision.services import ValidationError, api_tokens
+from supervision.services.ledger_import import import_ledger
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _token_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return "token:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+
+
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_token_key)(bp)
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header.lower().startswith("bearer ") else None
+    s = db.session()
+    token = api_tokens.authenticate(s, raw)
+    if token is None:
+        return json_error(401, "unauthorized", "缺少或无效的访问令牌：请在平台门户创建令牌，并以 Authorization: Bearer <令牌> 发送。")
+    s.commit()
+    g.api_token = token
+    g.api_platform = s.get(Platform, token.platform_id)
+    return None
+
+
+def _actor() -> auditlog.Actor:
+    t = g.api_token
+    return auditlog.Actor(None, f"api:{t.prefix}", "platform", t.platform_id, request.remote_addr or "")
+
+
+def _submission_json(sub: LedgerSubmission) -> dict:
+    body = sub.summary()
+    body["platform"] = g.api_platform.code
+    body["url"] = url_for("api.get_ledger", submission_id=sub.id)
+    return body
+
+
+@bp.post("/ledgers")
+def post_ledger():
+    upload = request.files.get("file")
+    period = request.form.get("period", "")
+    if upload is None or not upload.filename:
+        return json_error(400, "file_missing", "请以 multipart/form-data 上传字段 file（台账文件）。")
+    s = db.session()
+    try:
+        outcome = import_ledger(s, platform=g.api_platform, period=period, filename=upload.filename,
+                                data=upload.read(), channel="api", upload_dir=current_app.config["UPLOAD_DIR"],
+                                actor=_actor(), max_bytes=current_app.config["LEDGER_MAX_BYTES"])
+    except ValidationError as e:
+        s.rollback()
+        field, message = next(iter(e.errors.items()))
+        return json_error(400, f"invalid_{field}", message)
+    s.commit()
+    sub = outcome.submission
+    if outcome.duplicate:
+        return jsonify({**_submission_json(sub), "duplicate": True}), 200
+    if not outcome.accepted:
+        return jsonify({
+            "code": "ledger_rejected",
+            "message": f"台账被退回：共 {outcome.error_count} 处错误，未入库任何记录。",
+            "submission": _submission_json(sub),
+            "errors": outcome.error_dicts(),
+        }), 422
+    return jsonify({**_submission_json(sub), "duplicate": False,
+                    "warnings_detail": [w.as_dict() for w in outcome.warnings]}), 201
+
+
+@bp.get("/ledgers/<int:submission_id>")
+def get_ledger(submission_id: int):
+    sub = db.session().get(LedgerSubmission, submission_id)
+    if sub is None or sub.platform_id != g.api_platform.id:
+        return json_error(404, "not_found", f"没有编号为 {submission_id} 的报送。")
+    return jsonify(_submission_json(sub))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)

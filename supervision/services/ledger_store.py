@@ -1,0 +1,172 @@
+"""Bulk storage of a validated ledger frame: classify rows against what is stored, then write
+new reports, new versions and updated current states in a few set-based statements.
+
+COPY on PostgreSQL, executemany on SQLite; never one ORM object per row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from importers.columns import DATETIME_KEYS, FLAG_KEYS, KEYS, MULTI_KEYS
+
+META = ("platform_id", "version", "period", "submission_id", "row_hash")
+STORED = KEYS + META
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit content hash per row over the 40 fields (vectorised)."""
+    as_text = frame[list(KEYS)].astype("string").fillna("\x00")
+    return pd.util.hash_pandas_object(as_text, index=False).to_numpy().view(np.int64)
+
+
+def to_storage(frame: pd.DataFrame) -> pd.DataFrame:
+    """The normalised frame in storage form: empty text and empty multi-values become NULL."""
+    out = frame[list(KEYS)].copy()
+    for key in KEYS:
+        if key in DATETIME_KEYS or key in FLAG_KEYS:
+            continue
+        col = out[key].astype("string")
+        out[key] = col.mask(col.str.len() == 0)
+    return out
+
+
+def from_storage(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows back in the normalised frame form of docs/architecture.md."""
+    out = frame.copy()
+    for key in MULTI_KEYS:
+        out[key] = out[key].fillna("").astype(object)
+    for key in ("interim_measure", "account_action"):
+        out[key] = out[key].fillna("无")
+    for key in FLAG_KEYS:
+        if key == "facts_clear":
+            out[key] = out[key].astype("boolean")
+        else:
+            out[key] = out[key].fillna(False).astype(bool)
+    for key in DATETIME_KEYS:
+        out[key] = pd.to_datetime(out[key])
+    return out
+
+
+# Writing -------------------------------------------------------------------------------------
+
+def _quote(name: str) -> str:
+    return '"' + name + '"'
+
+
+def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    conn = session.connection()
+    cols = list(frame.columns)
+    if conn.dialect.name == "postgresql":
+        out = frame.copy()
+        for c in cols:
+            if out[c].dtype == bool or str(out[c].dtype) == "boolean":
+                out[c] = out[c].map({True: "t", False: "f"}, na_action="ignore")
+        payload = out.to_csv(index=False, header=False, na_rep="", date_format="%Y-%m-%d %H:%M:%S")
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(map(_quote, cols))}) FROM STDIN WITH (FORMAT csv)") as cp:
+                cp.write(payload)
+        return
+    out = pd.DataFrame(index=frame.index)
+    for c in cols:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[c] = s.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object).where(s.notna(), None)
+        elif s.dtype == bool or str(s.dtype) == "boolean":
+            out[c] = s.astype("Int64").astype(object).where(s.notna(), None)
+        elif pd.api.types.is_integer_dtype(s):
+            out[c] = s.astype(object)
+        else:
+            out[c] = s.astype(object).where(s.notna(), None)
+    sql = f"INSERT INTO {table} ({', '.join(map(_quote, cols))}) VALUES ({', '.join('?' * len(cols))})"
+    conn.exec_driver_sql(sql, list(out.itertuples(index=False, name=None)))
+
+
+def _existing(session: Session, platform_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        text("SELECT report_id, row_hash, version, period FROM reports WHERE platform_id = :p"), {"p": platform_id}
+    ).all()
+    return pd.DataFrame(rows, columns=["report_id", "old_hash", "old_version", "old_period"])
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def store_frame(session: Session, frame: pd.DataFrame, platform_id: int, submission_id: int,
+                period: str) -> StoreCounts:
+    """Upsert the reports of an accepted submission; keep every changed state as a version.
+
+    A report's current state only moves forward: a re-submitted earlier period adds its version
+    to the history but does not replace a state that a later period already set.
+    """
+    data = to_storage(frame)
+    data["row_hash"] = row_hashes(frame)
+    merged = data.merge(_existing(session, platform_id), on="report_id", how="left")
+    is_new = merged["old_hash"].isna().to_numpy()
+    is_changed = ~is_new & (merged["old_hash"].fillna(0).astype(np.int64).to_numpy() != merged["row_hash"].to_numpy())
+    merged["platform_id"] = platform_id
+    merged["submission_id"] = submission_id
+    merged["period"] = period
+    merged["version"] = np.where(is_new, 1, merged["old_version"].fillna(0).astype(np.int64) + 1)
+
+    versions = merged.loc[is_new | is_changed, list(STORED)]
+    bulk_insert(session, "report_versions", versions)
+    bulk_insert(session, "reports", merged.loc[is_new, list(STORED)])
+
+    moves_forward = is_changed & (merged["old_period"].fillna("").to_numpy() <= period)
+    if moves_forward.any():
+        _update_reports(session, merged.loc[moves_forward, list(STORED)], STORED)
+    if (is_changed & ~moves_forward).any():
+        # An older period's version still takes the report's next version number.
+        _update_reports(session, merged.loc[is_changed & ~moves_forward, list(STORED)], ("version",))
+    return StoreCounts(int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum()))
+
+
+def _staging(session: Session, frame: pd.DataFrame, name: str) -> None:
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {name} (LIKE reports) ON COMMIT DROP")
+        conn.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN id DROP NOT NULL")
+    else:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {name} AS SELECT * FROM reports WHERE 0")
+    bulk_insert(session, name, frame)
+
+
+def _update_reports(session: Session, frame: pd.DataFrame, columns) -> None:
+    _staging(session, frame, "staging_reports")
+    sets = ", ".join(f"{_quote(c)} = s.{_quote(c)}" for c in columns if c not in ("platform_id", "report_id"))
+    session.connection().exec_driver_sql(
+        f"UPDATE reports SET {sets} FROM staging_reports AS s "
+        "WHERE reports.platform_id = s.platform_id AND reports.report_id = s.report_id"
+    )
+    _drop_staging(session, "staging_reports")
+
+
+def _drop_staging(session: Session, name: str) -> None:
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    else:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def load_frame(session: Session, platform_id: int, where: str = "", params: dict | None = None) -> pd.DataFrame:
+    """Current reports of a platform as a normalised frame (plus ``id`` and ``version``)."""
+    cols = ", ".join(_quote(c) for c in ("id",) + KEYS + ("version", "period", "submission_id"))
+    sql = f"SELECT {cols} FROM reports WHERE platform_id = :platform_id {where} ORDER BY report_id"
+    rows = session.execute(text(sql), {"platform_id": platform_id, **(params or {})}).all()
+    frame = pd.DataFrame(rows, columns=["id", *KEYS, "version", "period", "submission_id"])
+    return from_storage(frame)
+

@@ -1,0 +1,236 @@
+"""Ledger intake end to end: command line, web portal, API; storage, history, duplicates."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from supervision.models import (ApiToken, AuditEvent, LedgerError, LedgerSubmission, Report, ReportVersion)
+from tests.conftest import csrf_token_from, login
+from tests.ledger_samples import ledger_frame, to_csv_bytes, to_xlsx_bytes
+
+
+def _count(session, model, **where):
+    q = select(func.count()).select_from(model)
+    for k, v in where.items():
+        q = q.where(getattr(model, k) == v)
+    return session.scalar(q)
+
+
+@pytest.fixture
+def platform_a(make_platform, make_user):
+    pid = make_platform("pa", "甲平台")
+    make_user("user_a", "platform", "pa")
+    return pid
+
+
+def _write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_cli_accepts_then_recognises_the_same_file(runner, session, platform_a, tmp_path):
+    path = _write(tmp_path, "l.csv", to_csv_bytes(ledger_frame(30, "2026-10")))
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", path])
+    assert r.exit_code == 0, r.output
+    assert "读取 30 行，新增 30 条" in r.output
+    assert _count(session, Report) == 30 and _count(session, ReportVersion) == 30
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", path])
+    assert r.exit_code == 0 and "完全相同，未做任何更改" in r.output
+    assert _count(session, LedgerSubmission) == 1 and _count(session, Report) == 30
+    assert _count(session, ReportVersion) == 30
+
+
+def test_later_month_updates_reports_and_keeps_history(runner, session, platform_a, tmp_path, clock):
+    first = ledger_frame(10, "2026-10")
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                        _write(tmp_path, "a.csv", to_csv_bytes(first))])
+    second = first.copy()
+    second.loc[:2, "备注"] = "十一月更新"
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
+                            _write(tmp_path, "b.csv", to_csv_bytes(second))])
+    assert r.exit_code == 0, r.output
+    assert "新增 0 条，更新 3 条，未变 7 条" in r.output
+    changed = first.loc[0, "举报编号"]
+    rep = session.scalar(select(Report).where(Report.report_id == changed))
+    assert rep.version == 2 and rep.note == "十一月更新" and rep.period == "2026-11"
+    versions = session.scalars(select(ReportVersion).where(ReportVersion.report_id == changed)
+                               .order_by(ReportVersion.version)).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].note is None and versions[1].note == "十一月更新"
+
+
+def test_a_rejected_file_stores_no_report(runner, session, platform_a, tmp_path):
+    bad = ledger_frame(12, "2026-10")
+    bad.loc[3, "受理时间"] = "2026-13-45"
+    bad.loc[7, "举报类型"] = "涉物"
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                            _write(tmp_path, "bad.csv", to_csv_bytes(bad))])
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    assert "5\t受理时间\t2026-13-45\t" in r.output
+    assert any(line.startswith("9\t举报类型\t涉物\t") for line in lines)
+    assert _count(session, Report) == 0 and _count(session, ReportVersion) == 0
+    sub = session.scalar(select(LedgerSubmission))
+    assert sub.status == "rejected" and sub.error_count >= 2 and sub.error_report_name
+    assert _count(session, LedgerError, submission_id=sub.id) == sub.error_count
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.rejected")) is not None
+
+
+def test_backdated_import_is_recorded_as_such(runner, session, platform_a, tmp_path):
+    path = _write(tmp_path, "h.csv", to_csv_bytes(ledger_frame(5, "2026-06")))
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-06",
+                            "--submitted-at", "2026-07-08 16:30", path])
+    assert r.exit_code == 0, r.output
+    sub = session.scalar(select(LedgerSubmission))
+    assert sub.backdated and sub.submitted_at.strftime("%Y-%m-%d %H:%M") == "2026-07-08 16:30"
+    ev = session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.accepted"))
+    assert '"backdated": true' in ev.after
+
+
+def test_cli_bad_arguments_exit_2(runner, platform_a, tmp_path):
+    path = _write(tmp_path, "l.csv", to_csv_bytes(ledger_frame(3)))
+    assert runner.invoke(args=["ledger", "import", "--platform", "zz", "--period", "2026-10", path]).exit_code == 2
+    assert runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                               str(tmp_path / "missing.csv")]).exit_code == 2
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026/10", path])
+    assert r.exit_code == 2 and "YYYY-MM" in r.output
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", "--submitted-at",
+                            "yesterday", path])
+    assert r.exit_code == 2 and "--submitted-at" in r.output
+
+
+def test_web_upload_with_csrf_and_result_pages(app_config, platform_a):
+    from app import create_app
+    from tests.conftest import _empty_tables
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    try:
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"username": "user_a", "password": "Passw0rd-for-tests", "csrf_token": token})
+        page = client.get("/ledgers/upload").get_data(as_text=True)
+        data = {"period": "2026-10", "file": (io.BytesIO(to_xlsx_bytes(ledger_frame(8))), "十月台账.xlsx")}
+        r = client.post("/ledgers/upload", data=data, content_type="multipart/form-data")
+        assert r.status_code == 400  # no CSRF token
+        data = {"period": "2026-10", "csrf_token": csrf_token_from(page),
+                "file": (io.BytesIO(to_xlsx_bytes(ledger_frame(8))), "十月台账.xlsx")}
+        r = client.post("/ledgers/upload", data=data, content_type="multipart/form-data")
+        assert r.status_code == 302
+        page = client.get(r.headers["Location"]).get_data(as_text=True)
+        assert "已接收：读取 8 行，新增 8 条" in page
+        listing = client.get("/ledgers/").get_data(as_text=True)
+        assert "十月台账.xlsx" not in listing and "已接收" in listing
+    finally:
+        _empty_tables(app.extensions["db_engine"])
+        app.extensions["db_engine"].dispose()
+
+
+def test_web_rejection_page_and_error_workbook(client, platform_a):
+    login(client, "user_a")
+    bad = ledger_frame(6)
+    bad.loc[2, "侵权类别"] = "仿冒性信息" if bad.loc[2, "举报类型"] == "涉个人" else "网络暴力"
+    r = client.post("/ledgers/upload", data={"period": "2026-10", "file": (io.BytesIO(to_csv_bytes(bad)), "bad.csv")},
+                    content_type="multipart/form-data")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已退回" in page and "侵权类别" in page
+    sub_id = r.headers["Location"].rstrip("/").split("/")[-1]
+    wb = client.get(f"/ledgers/{sub_id}/errors.xlsx")
+    assert wb.status_code == 200 and wb.data[:2] == b"PK"
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(wb.data))
+    assert len(book.sheetnames) >= 2
+
+
+def test_platform_cannot_see_another_platforms_submissions_or_reports(client, runner, make_platform, make_user,
+                                                                     platform_a, tmp_path, session):
+    make_platform("pb", "乙平台")
+    make_user("user_b", "platform", "pb")
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                        _write(tmp_path, "a.csv", to_csv_bytes(ledger_frame(4)))])
+    sub = session.scalar(select(LedgerSubmission))
+    rep = session.scalar(select(Report))
+    login(client, "user_b")
+    for url in (f"/ledgers/{sub.id}", f"/ledgers/{sub.id}/original", f"/reports/{rep.id}"):
+        assert client.get(url).status_code == 404, url
+    assert "甲平台" not in client.get("/ledgers/").get_data(as_text=True)
+    page = client.get(f"/reports/lookup?report_id={rep.report_id}").get_data(as_text=True)
+    assert "没有找到" in page
+
+
+def test_report_page_shows_version_history(client, runner, platform_a, tmp_path, session, make_user):
+    first = ledger_frame(3)
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                        _write(tmp_path, "a.csv", to_csv_bytes(first))])
+    second = first.copy()
+    second.loc[0, "备注"] = "更正说明"
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
+                        _write(tmp_path, "b.csv", to_csv_bytes(second))])
+    make_user("insp", "inspector")
+    login(client, "insp")
+    rep = session.scalar(select(Report).where(Report.report_id == first.loc[0, "举报编号"]))
+    page = client.get(f"/reports/{rep.id}").get_data(as_text=True)
+    assert "第 1 版" in page and "第 2 版" in page and "更正说明" in page and 'class="changed"' in page
+
+
+# API -------------------------------------------------------------------------------------------
+
+def _token(client, username="user_a") -> str:
+    login(client, username)
+    page = client.post("/portal/tokens/", data={"name": "台账系统对接"}).get_data(as_text=True)
+    token = page.split('data-testid="new-token">')[1].split("<")[0]
+    client.post("/logout")
+    return token
+
+
+def test_api_submission_lifecycle(app, client, platform_a, session):
+    token = _token(client)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.post("/api/v1/ledgers", data={"period": "2026-10"}).status_code == 401
+    data = to_csv_bytes(ledger_frame(7))
+    r = api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                 data={"period": "2026-10", "file": (io.BytesIO(data), "l.csv")})
+    assert r.status_code == 201, r.json
+    assert r.json["created"] == 7 and r.json["status"] == "accepted"
+    sub_id = r.json["id"]
+    r = api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                 data={"period": "2026-10", "file": (io.BytesIO(data), "again.csv")})
+    assert r.status_code == 200 and r.json["duplicate"] is True and r.json["id"] == sub_id
+    assert api.get(f"/api/v1/ledgers/{sub_id}", headers=headers).json["rows"] == 7
+    bad = ledger_frame(4)
+    bad.loc[1, "办理状态"] = "已完成"
+    r = api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                 data={"period": "2026-10", "file": (io.BytesIO(to_csv_bytes(bad)), "bad.csv")})
+    assert r.status_code == 422 and r.json["code"] == "ledger_rejected"
+    assert {"row": 3, "column": "办理状态", "value": "已完成"}.items() <= r.json["errors"][0].items()
+    r = api.post("/api/v1/ledgers", headers=headers, data={"period": "2026-10"})
+    assert r.status_code == 400 and r.json["code"] == "file_missing"
+    assert session.scalar(select(ApiToken)).last_used_at is not None
+
+
+def test_api_tokens_are_scoped_and_revocable(app, client, make_platform, make_user, platform_a, session):
+    make_platform("pb", "乙平台")
+    make_user("user_b", "platform", "pb")
+    token_a, token_b = _token(client, "user_a"), _token(client, "user_b")
+    api = app.test_client()
+    r = api.post("/api/v1/ledgers", headers={"Authorization": f"Bearer {token_a}"}, content_type="multipart/form-data",
+                 data={"period": "2026-10", "file": (io.BytesIO(to_csv_bytes(ledger_frame(3))), "l.csv")})
+    sub_id = r.json["id"]
+    r = api.get(f"/api/v1/ledgers/{sub_id}", headers={"Authorization": f"Bearer {token_b}"})
+    assert r.status_code == 404 and r.json["code"] == "not_found"
+    assert session.scalar(select(LedgerSubmission)).platform_id == platform_a
+    login(client, "user_a")
+    tok = session.scalar(select(ApiToken).where(ApiToken.platform_id == platform_a))
+    client.post(f"/portal/tokens/{tok.id}/revoke")
+    r = api.get(f"/api/v1/ledgers/{sub_id}", headers={"Authorization": f"Bearer {token_a}"})
+    assert r.status_code == 401 and "令牌" in r.json["message"]
+    # a platform user cannot revoke another platform's token
+    tok_b = session.scalar(select(ApiToken).where(ApiToken.platform_id != platform_a))
+    assert client.post(f"/portal/tokens/{tok_b.id}/revoke").status_code == 404
+
+
+def test_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.") and "/api/v1/ledgers" in doc["paths"]
