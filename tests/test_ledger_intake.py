@@ -34,11 +34,11 @@ def test_cli_accepts_then_recognises_the_same_file(runner, session, platform_a, 
     r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", path])
     assert r.exit_code == 0, r.output
     assert "读取 30 行，新增 30 条" in r.output
-    assert _count(session, Report) == 30 and _count(session, ReportVersion) == 30
+    assert _count(session, Report) == 30 and _count(session, ReportVersion) == 0  # no history yet
     r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", path])
     assert r.exit_code == 0 and "完全相同，未做任何更改" in r.output
     assert _count(session, LedgerSubmission) == 1 and _count(session, Report) == 30
-    assert _count(session, ReportVersion) == 30
+    assert _count(session, ReportVersion) == 0
 
 
 def test_later_month_updates_reports_and_keeps_history(runner, session, platform_a, tmp_path, clock):
@@ -54,10 +54,26 @@ def test_later_month_updates_reports_and_keeps_history(runner, session, platform
     changed = first.loc[0, "举报编号"]
     rep = session.scalar(select(Report).where(Report.report_id == changed))
     assert rep.version == 2 and rep.note == "十一月更新" and rep.period == "2026-11"
-    versions = session.scalars(select(ReportVersion).where(ReportVersion.report_id == changed)
-                               .order_by(ReportVersion.version)).all()
-    assert [v.version for v in versions] == [1, 2]
-    assert versions[0].note is None and versions[1].note == "十一月更新"
+    history = session.scalars(select(ReportVersion).where(ReportVersion.report_id == changed)).all()
+    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-10", None)]
+    assert _count(session, ReportVersion) == 3  # only the changed reports have history
+
+
+def test_a_late_earlier_period_goes_into_history_without_rolling_back(runner, session, platform_a, tmp_path):
+    october = ledger_frame(4, "2026-10")
+    november = october.copy()
+    november.loc[0, "备注"] = "十一月状态"
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
+                        _write(tmp_path, "n.csv", to_csv_bytes(november))])
+    corrected = october.copy()
+    corrected.loc[0, "备注"] = "十月更正"
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                            _write(tmp_path, "o.csv", to_csv_bytes(corrected))])
+    assert r.exit_code == 0, r.output
+    rep = session.scalar(select(Report).where(Report.report_id == october.loc[0, "举报编号"]))
+    assert rep.note == "十一月状态" and rep.period == "2026-11" and rep.version == 2
+    history = session.scalars(select(ReportVersion).where(ReportVersion.report_id == rep.report_id)).all()
+    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-10", "十月更正")]
 
 
 def test_a_rejected_file_stores_no_report(runner, session, platform_a, tmp_path):

@@ -19,9 +19,13 @@ STORED = KEYS + META
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit content hash per row over the 40 fields (vectorised)."""
-    as_text = frame[list(KEYS)].astype("string").fillna("\x00")
-    return pd.util.hash_pandas_object(as_text, index=False).to_numpy().view(np.int64)
+    """A 64-bit content hash per row over the 40 fields (vectorised).
+
+    Hashes depend on the normalised frame's dtypes, which the importer fixes; after a pandas
+    upgrade that changed its hashing, the first re-submission would record every row as a new
+    version (nothing is lost, the history just grows once).
+    """
+    return pd.util.hash_pandas_object(frame[list(KEYS)], index=False).to_numpy().view(np.int64)
 
 
 def to_storage(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,10 +109,12 @@ class StoreCounts:
 
 def store_frame(session: Session, frame: pd.DataFrame, platform_id: int, submission_id: int,
                 period: str) -> StoreCounts:
-    """Upsert the reports of an accepted submission; keep every changed state as a version.
+    """Upsert the reports of an accepted submission, keeping every earlier state.
 
-    A report's current state only moves forward: a re-submitted earlier period adds its version
-    to the history but does not replace a state that a later period already set.
+    ``reports`` holds each report's newest state; when a submission changes a report, its
+    previous state is moved to ``report_versions`` (set-based, in SQL) before the update, so the
+    history is versions + current. A re-submitted earlier period does not replace a state that
+    a later period already set: its state goes into the history instead.
     """
     data = to_storage(frame)
     data["row_hash"] = row_hashes(frame)
@@ -120,46 +126,62 @@ def store_frame(session: Session, frame: pd.DataFrame, platform_id: int, submiss
     merged["period"] = period
     merged["version"] = np.where(is_new, 1, merged["old_version"].fillna(0).astype(np.int64) + 1)
 
-    versions = merged.loc[is_new | is_changed, list(STORED)]
-    bulk_insert(session, "report_versions", versions)
     bulk_insert(session, "reports", merged.loc[is_new, list(STORED)])
-
     moves_forward = is_changed & (merged["old_period"].fillna("").to_numpy() <= period)
     if moves_forward.any():
-        _update_reports(session, merged.loc[moves_forward, list(STORED)], STORED)
-    if (is_changed & ~moves_forward).any():
-        # An older period's version still takes the report's next version number.
-        _update_reports(session, merged.loc[is_changed & ~moves_forward, list(STORED)], ("version",))
+        _stage(session, merged.loc[moves_forward, list(STORED)])
+        _archive_current(session)
+        _update_reports(session, STORED)
+        _drop_staging(session)
+    late = is_changed & ~moves_forward
+    if late.any():
+        # The late state enters the history under the current version number; the current
+        # state keeps its content and takes the next number.
+        history = merged.loc[late, list(STORED)].copy()
+        history["version"] = history["version"] - 1
+        bulk_insert(session, "report_versions", history)
+        _stage(session, merged.loc[late, list(STORED)])
+        _update_reports(session, ("version",))
+        _drop_staging(session)
     return StoreCounts(int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum()))
 
 
-def _staging(session: Session, frame: pd.DataFrame, name: str) -> None:
+STAGING = "staging_reports"
+
+
+def _stage(session: Session, frame: pd.DataFrame) -> None:
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"CREATE TEMP TABLE {name} (LIKE reports) ON COMMIT DROP")
-        conn.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN id DROP NOT NULL")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {STAGING} (LIKE reports) ON COMMIT DROP")
+        conn.exec_driver_sql(f"ALTER TABLE {STAGING} ALTER COLUMN id DROP NOT NULL")
     else:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
-        conn.exec_driver_sql(f"CREATE TEMP TABLE {name} AS SELECT * FROM reports WHERE 0")
-    bulk_insert(session, name, frame)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{STAGING}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {STAGING} AS SELECT * FROM reports WHERE 0")
+    bulk_insert(session, STAGING, frame)
 
 
-def _update_reports(session: Session, frame: pd.DataFrame, columns) -> None:
-    _staging(session, frame, "staging_reports")
+def _archive_current(session: Session) -> None:
+    """Copy the current state of every staged report into the history."""
+    cols = ", ".join(_quote(c) for c in STORED)
+    r_cols = ", ".join("r." + _quote(c) for c in STORED)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO report_versions ({cols}) SELECT {r_cols} FROM reports AS r JOIN {STAGING} AS s "
+        "ON r.platform_id = s.platform_id AND r.report_id = s.report_id"
+    )
+
+
+def _update_reports(session: Session, columns) -> None:
     sets = ", ".join(f"{_quote(c)} = s.{_quote(c)}" for c in columns if c not in ("platform_id", "report_id"))
     session.connection().exec_driver_sql(
-        f"UPDATE reports SET {sets} FROM staging_reports AS s "
+        f"UPDATE reports SET {sets} FROM {STAGING} AS s "
         "WHERE reports.platform_id = s.platform_id AND reports.report_id = s.report_id"
     )
-    _drop_staging(session, "staging_reports")
 
 
-def _drop_staging(session: Session, name: str) -> None:
+def _drop_staging(session: Session) -> None:
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-    else:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+    prefix = "" if conn.dialect.name == "postgresql" else "temp."
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefix}{STAGING}")
 
 
 def load_frame(session: Session, platform_id: int, where: str = "", params: dict | None = None) -> pd.DataFrame:

@@ -121,9 +121,15 @@ def detail(submission_id: int):
         errors = s.scalars(select(LedgerError).where(LedgerError.submission_id == sub.id)
                            .order_by(LedgerError.id).offset((page - 1) * PAGE).limit(PAGE)).all()
     else:
-        base = select(ReportVersion).where(ReportVersion.submission_id == sub.id)
-        total = s.scalar(select(func.count()).select_from(base.subquery()))
-        reports = s.scalars(base.order_by(ReportVersion.report_id).offset((page - 1) * PAGE).limit(PAGE)).all()
+        # The states this submission brought: still current, or since moved into the history.
+        cols = [Report.report_id, Report.version, Report.subject_type, Report.category, Report.received_at,
+                Report.acceptance, Report.status, Report.disposed_at]
+        vcols = [getattr(ReportVersion, c.key) for c in cols]
+        base = select(*cols).where(Report.submission_id == sub.id).union_all(
+            select(*vcols).where(ReportVersion.submission_id == sub.id)).subquery()
+        total = s.scalar(select(func.count()).select_from(base))
+        reports = s.execute(select(base).order_by(base.c.report_id, base.c.version)
+                            .offset((page - 1) * PAGE).limit(PAGE)).all()
     import json
 
     warnings = json.loads(sub.warnings) if sub.warnings else []
@@ -164,7 +170,7 @@ def report(report_pk: int):
     rep = get_scoped_or_404(s, Report, report_pk)
     versions = s.scalars(select(ReportVersion).where(ReportVersion.platform_id == rep.platform_id,
                                                      ReportVersion.report_id == rep.report_id)
-                         .order_by(ReportVersion.version)).all()
+                         .order_by(ReportVersion.version)).all() + [rep]
     return render_template("ledgers/report.html", rep=rep, versions=versions, columns=COLUMNS,
                            platform=s.get(Platform, rep.platform_id))
 
