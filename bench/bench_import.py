@@ -118,7 +118,6 @@ def main() -> None:
             s = db.session()
             register_platform(s, PlatformInput("bench", "基准平台", "91440300708461136T", True, "2025-01"))
             s.commit()
-        floor = raw_floor(app, path, args.format)
         data = path.read_bytes()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with app.app_context():
@@ -139,6 +138,8 @@ def main() -> None:
             resubmit = time.perf_counter() - t1
             assert again.duplicate
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        del data, outcome, again
+        floor = raw_floor(app, path, args.format)
         print(f"database: {args.db}")
         print(f"import (read+validate+store+commit): {elapsed:.1f} s for {sub.row_count} rows "
               f"({sub.created_count} created)")
