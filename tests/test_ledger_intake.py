@@ -250,3 +250,55 @@ def test_api_tokens_are_scoped_and_revocable(app, client, make_platform, make_us
 def test_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.") and "/api/v1/ledgers" in doc["paths"]
+
+
+def test_filled_template_imports_cleanly(client, platform_a):
+    """The downloaded template, filled in (as Excel would) below its header, is accepted."""
+    from openpyxl import load_workbook
+
+    login(client, "user_a")
+    r = client.get("/ledgers/template.xlsx")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    book = load_workbook(io.BytesIO(r.data))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    rows = ledger_frame(5)
+    assert headers == list(rows.columns)
+    for values in rows.itertuples(index=False, name=None):
+        sheet.append([v if v != "" else None for v in values])
+    buf = io.BytesIO()
+    book.save(buf)
+    r = client.post("/ledgers/upload", data={"period": "2026-10", "file": (io.BytesIO(buf.getvalue()), "filled.xlsx")},
+                    content_type="multipart/form-data")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已接收：读取 5 行，新增 5 条" in page, page[page.find("verdict"):][:400]
+
+
+def test_api_is_rate_limited_per_token(app_config, make_platform, make_user):
+    from app import create_app
+    from supervision import db
+    from supervision.services.api_tokens import create_token
+    from tests.conftest import _empty_tables
+
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "3 per minute"})
+    try:
+        with app.app_context():
+            from supervision.services.accounts import create_user
+            from supervision.services.platforms import PlatformInput, register_platform
+
+            s = db.session()
+            register_platform(s, PlatformInput("pz", "丙平台", "91440300708461136T", True, "2025-01"))
+            user = create_user(s, "pz_user", "platform", "Passw0rd-for-tests", platform_code="pz")
+            _t1, raw1 = create_token(s, user, "一号")
+            _t2, raw2 = create_token(s, user, "二号")
+            s.commit()
+        api = app.test_client()
+        codes = [api.get("/api/v1/ledgers/1", headers={"Authorization": f"Bearer {raw1}"}).status_code
+                 for _ in range(4)]
+        assert codes == [404, 404, 404, 429]
+        r = api.get("/api/v1/ledgers/1", headers={"Authorization": f"Bearer {raw1}"})
+        assert r.status_code == 429 and r.is_json and r.json["code"] == "http_429"
+        assert api.get("/api/v1/ledgers/1", headers={"Authorization": f"Bearer {raw2}"}).status_code == 404
+    finally:
+        _empty_tables(app.extensions["db_engine"])
+        app.extensions["db_engine"].dispose()
