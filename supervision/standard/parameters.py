@@ -97,7 +97,7 @@ class Parameters:
         simple = values.get("simple_case_working_days")
         complex_ = values.get("complex_case_working_days")
         if (isinstance(simple, int) and isinstance(complex_, int) and not errors
-                and complex_ < simple):
+                and "simple_case_working_days" in values and complex_ < simple):
             errors["complex_case_working_days"] = "复杂件办理时限不得短于简单件办理时限"
         return errors
 
@@ -124,8 +124,9 @@ class Parameters:
                 errors[name] = error
             else:
                 values[name] = value
-        if not errors:
-            errors = cls.validate_values(values)
+        for name, message in cls.validate_values(
+                {k: v for k, v in values.items() if k not in errors}).items():
+            errors.setdefault(name, message)
         if errors:
             raise ParameterError(errors)
         return cls(**values)

@@ -34,7 +34,6 @@ __all__ = [
 
 END_OF_DAY = time(23, 59, 59)
 _EOD = np.timedelta64(86399, "s")
-_DAY_NS = np.timedelta64(1, "D")
 
 
 class UnknownYearError(LookupError):
