@@ -150,6 +150,76 @@ def ledger_import(platform_code, period, submitted_at, file):
                f"提示 {sub.warning_count} 条。" + ("（补录，报送时间 " + f"{sub.submitted_at:%Y-%m-%d %H:%M}）" if sub.backdated else ""))
     for w in outcome.warnings:
         click.echo(f"提示：{w.message}")
+    from supervision.services.checks import check_after_submission_and_commit
+
+    problem = check_after_submission_and_commit(s, sub, "cli")
+    if problem:
+        click.echo(f"警告：台账已接收，但自动检查未能完成：{problem}", err=True)
+
+
+@ledger_group.command("check")
+@click.option("--platform", "platform_code", required=True)
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False), help="write the export here")
+def ledger_check(platform_code, period, out_file):
+    """Run every rule of rules.md for the reports received in PERIOD and the LED rules of PERIOD."""
+    from pathlib import Path
+
+    from supervision.services.checks import CheckError, run_check
+    from supervision.services.ledger_import import PERIOD_RE
+    from supervision.services.platforms import by_code
+    from supervision.standard.export import findings_csv
+
+    s = db.session()
+    platform = by_code(s, platform_code)
+    if platform is None:
+        _fail([f"平台简码“{platform_code}”未登记。"])
+    if not PERIOD_RE.match(period):
+        _fail([f"--period 应为 YYYY-MM 格式；填写的是“{period}”。"])
+    try:
+        result = run_check(s, platform, period, trigger="cli", actor_name="cli")
+    except CheckError as e:
+        s.rollback()
+        _fail([str(e)], code=1)
+    s.commit()
+    data = findings_csv(result.findings)
+    if out_file:
+        Path(out_file).write_bytes(data)
+        click.echo(f"{platform.code} {period}：{len(result.findings)} 条问题，已写入 {out_file}。", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+disclosure_group = AppGroup("disclosure", help="Platforms' monthly public disclosures (rule LED-03).")
+
+
+@disclosure_group.command("add")
+@click.option("--platform", "platform_code", required=True)
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--url", required=True)
+@click.option("--published-on", required=True, help="YYYY-MM-DD")
+def disclosure_add(platform_code, period, url, published_on):
+    """Record a platform's public monthly statistics for a month."""
+    from datetime import datetime
+
+    from supervision.services.checks import record_disclosure
+    from supervision.services.platforms import by_code
+
+    s = db.session()
+    platform = by_code(s, platform_code)
+    if platform is None:
+        _fail([f"平台简码“{platform_code}”未登记。"])
+    try:
+        day = datetime.strptime(published_on.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        _fail([f"--published-on 应为 YYYY-MM-DD 格式；填写的是“{published_on}”。"])
+    try:
+        record_disclosure(s, platform, period.strip(), url, day, "cli")
+    except ValidationError as e:
+        s.rollback()
+        _fail(e.errors.values())
+    s.commit()
+    click.echo(f"已记录 {platform.code} {period} 的公开情况：{day} {url}")
 
 
 @click.command("demo")
@@ -168,5 +238,6 @@ def demo_command():
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, platform_group, user_group, audit_group, ledger_group, demo_command):
+    for command in (init_db_command, platform_group, user_group, audit_group, ledger_group, disclosure_group,
+                    demo_command):
         app.cli.add_command(command)

@@ -53,8 +53,11 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+SEEDED = ("audit_head", "parameter_sets")  # tables whose migration-seeded rows stay
+
+
 def _empty_tables(engine) -> None:
-    tables = [t for t in reversed(dbmod.Base.metadata.sorted_tables) if t.name != "audit_head"]
+    tables = [t for t in reversed(dbmod.Base.metadata.sorted_tables) if t.name not in SEEDED]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
@@ -62,6 +65,7 @@ def _empty_tables(engine) -> None:
             for t in tables:
                 conn.execute(t.delete())
         conn.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g WHERE id = 1"), {"g": GENESIS})
+        conn.execute(text("DELETE FROM parameter_sets WHERE version > 1"))
 
 
 @pytest.fixture

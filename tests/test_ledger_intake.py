@@ -42,38 +42,38 @@ def test_cli_accepts_then_recognises_the_same_file(runner, session, platform_a, 
 
 
 def test_later_month_updates_reports_and_keeps_history(runner, session, platform_a, tmp_path, clock):
-    first = ledger_frame(10, "2026-10")
-    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+    first = ledger_frame(10, "2026-09")
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-09",
                         _write(tmp_path, "a.csv", to_csv_bytes(first))])
     second = first.copy()
     second.loc[:2, "备注"] = "十一月更新"
-    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
                             _write(tmp_path, "b.csv", to_csv_bytes(second))])
     assert r.exit_code == 0, r.output
     assert "新增 0 条，更新 3 条，未变 7 条" in r.output
     changed = first.loc[0, "举报编号"]
     rep = session.scalar(select(Report).where(Report.report_id == changed))
-    assert rep.version == 2 and rep.note == "十一月更新" and rep.period == "2026-11"
+    assert rep.version == 2 and rep.note == "十一月更新" and rep.period == "2026-10"
     history = session.scalars(select(ReportVersion).where(ReportVersion.report_id == changed)).all()
-    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-10", None)]
+    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-09", None)]
     assert _count(session, ReportVersion) == 3  # only the changed reports have history
 
 
 def test_a_late_earlier_period_goes_into_history_without_rolling_back(runner, session, platform_a, tmp_path):
-    october = ledger_frame(4, "2026-10")
-    november = october.copy()
-    november.loc[0, "备注"] = "十一月状态"
-    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
-                        _write(tmp_path, "n.csv", to_csv_bytes(november))])
-    corrected = october.copy()
-    corrected.loc[0, "备注"] = "十月更正"
-    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+    september = ledger_frame(4, "2026-09")
+    october = september.copy()
+    october.loc[0, "备注"] = "十月状态"
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                        _write(tmp_path, "n.csv", to_csv_bytes(october))])
+    corrected = september.copy()
+    corrected.loc[0, "备注"] = "九月更正"
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-09",
                             _write(tmp_path, "o.csv", to_csv_bytes(corrected))])
     assert r.exit_code == 0, r.output
-    rep = session.scalar(select(Report).where(Report.report_id == october.loc[0, "举报编号"]))
-    assert rep.note == "十一月状态" and rep.period == "2026-11" and rep.version == 2
+    rep = session.scalar(select(Report).where(Report.report_id == september.loc[0, "举报编号"]))
+    assert rep.note == "十月状态" and rep.period == "2026-10" and rep.version == 2
     history = session.scalars(select(ReportVersion).where(ReportVersion.report_id == rep.report_id)).all()
-    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-10", "十月更正")]
+    assert [(v.version, v.period, v.note) for v in history] == [(1, "2026-09", "九月更正")]
 
 
 def test_a_rejected_file_stores_no_report(runner, session, platform_a, tmp_path):
@@ -111,6 +111,8 @@ def test_cli_bad_arguments_exit_2(runner, platform_a, tmp_path):
                                str(tmp_path / "missing.csv")]).exit_code == 2
     r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026/10", path])
     assert r.exit_code == 2 and "YYYY-MM" in r.output
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11", path])
+    assert r.exit_code == 2 and "尚未结束" in r.output
     r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10", "--submitted-at",
                             "yesterday", path])
     assert r.exit_code == 2 and "--submitted-at" in r.output
@@ -176,12 +178,12 @@ def test_platform_cannot_see_another_platforms_submissions_or_reports(client, ru
 
 
 def test_report_page_shows_version_history(client, runner, platform_a, tmp_path, session, make_user):
-    first = ledger_frame(3)
-    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+    first = ledger_frame(3, "2026-09")
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-09",
                         _write(tmp_path, "a.csv", to_csv_bytes(first))])
     second = first.copy()
     second.loc[0, "备注"] = "更正说明"
-    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-11",
+    runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
                         _write(tmp_path, "b.csv", to_csv_bytes(second))])
     make_user("insp", "inspector")
     login(client, "insp")

@@ -3,7 +3,10 @@ from supervision.db import Base
 from supervision.models.accounts import User, UserSession
 from supervision.models.audit import AuditEvent, AuditHead
 from supervision.models.platforms import Platform, PlatformContact
+from supervision.models.checks import (CalendarDay, CalendarVersion, CalendarYear, CheckRun, Disclosure, Finding,
+                                       ParameterSet)
 from supervision.models.ledgers import ApiToken, LedgerError, LedgerSubmission, Report, ReportVersion
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
-           "LedgerSubmission", "Report", "ReportVersion"]
+           "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",
+           "CheckRun", "Disclosure", "Finding", "ParameterSet"]

@@ -54,8 +54,8 @@ def check_period(period: str, now: datetime) -> str:
     period = (period or "").strip()
     if not PERIOD_RE.match(period):
         raise ValidationError({"period": f"报送月份应为 YYYY-MM 格式，如 2026-10；填写的是“{period}”。"})
-    if period > now.strftime("%Y-%m"):
-        raise ValidationError({"period": f"报送月份 {period} 尚未到来，不能报送。"})
+    if period >= now.strftime("%Y-%m"):
+        raise ValidationError({"period": f"报送月份 {period} 尚未结束：台账按月报送，{period} 的台账须在该月结束后报送。"})
     return period
 
 

@@ -36,7 +36,7 @@ def _previous_months(n: int = 12) -> list[str]:
         if m == 0:
             y, m = y - 1, 12
         out.append(f"{y:04d}-{m:02d}")
-    return [f"{now.year:04d}-{now.month:02d}"] + out
+    return out  # a month can be reported once it has ended
 
 
 @bp.route("/ledgers/template.xlsx")
@@ -55,7 +55,7 @@ def upload():
     months = _previous_months()
     form.period.choices = months
     if request.method == "GET":
-        form.period.data = months[1]
+        form.period.data = months[0]
     if form.validate_on_submit():
         s = db.session()
         platform = s.get(Platform, current_user.platform_id)
