@@ -159,7 +159,14 @@ ACTION_LABELS = {
     "ledger.duplicate": "重复报送（未更改）",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
+    "check.run": "规则检查",
+    "parameters.update": "修改省级参数",
+    "calendar.set_day": "更正工作日历",
+    "calendar.remove_day": "删除日历更正",
+    "calendar.declare_year": "确认年度日历",
+    "disclosure.record": "记录月度公开",
 }
 
 OBJECT_LABELS = {"user": "用户", "platform": "平台", "audit_log": "审计日志", "ledger_submission": "台账报送",
-                 "api_token": "接口令牌"}
+                 "api_token": "接口令牌", "check_run": "检查", "parameter_set": "参数版本",
+                 "calendar_day": "日历日期", "calendar_year": "日历年度", "disclosure": "月度公开"}

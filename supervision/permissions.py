@@ -21,17 +21,23 @@ AUDIT_READ = "audit.read"
 LEDGERS_SUBMIT = "ledgers.submit"  # platform users, for their own platform
 LEDGERS_VIEW = "ledgers.view"  # staff: every platform; platform users: their own
 TOKENS_MANAGE = "tokens.manage"  # a platform's API tokens
+FINDINGS_VIEW = "findings.view"  # staff: every platform; platform users: their own
+CHECKS_RUN = "checks.run"  # run the rule checks on demand
+DISCLOSURES_RECORD = "disclosures.record"  # staff for any platform; a platform for itself
+STANDARD_MANAGE = "standard.manage"  # provincial parameters and the working-day calendar
 
-_STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW}
+_STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, FINDINGS_VIEW}
+_INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW}),
+    ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW, STANDARD_MANAGE}),
     AUDITOR: frozenset({ACCOUNT_SELF, AUDIT_READ}),
-    INSPECTOR: frozenset(_STAFF_READERS),
-    SUPERVISOR: frozenset(_STAFF_READERS),
+    INSPECTOR: frozenset(_INSPECTORS),
+    SUPERVISOR: frozenset(_INSPECTORS),
     COMPLAINT_HANDLER: frozenset(_STAFF_READERS),
     LEADER: frozenset(_STAFF_READERS),
-    PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE}),
+    PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE, FINDINGS_VIEW,
+                         DISCLOSURES_RECORD}),
 }
 
 

@@ -46,7 +46,17 @@ MATRIX = {
     # The API answers 401 without a bearer token, whoever is logged in to the web portal.
     "api.post_ledger": ("POST", "/api/v1/ledgers", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
     "api.get_ledger": ("GET", "/api/v1/ledgers/{submission_id}", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
+    "api.get_findings": ("GET", "/api/v1/findings", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
     "api.openapi": ("GET", "/api/v1/openapi.json", EVERY_ROLE | {ANON}, 200, {}),
+    "findings.index": ("GET", "/findings/", LEDGER_VIEWERS, 200, {}),
+    "findings.export": ("GET", "/findings/export.xlsx", LEDGER_VIEWERS, 200, {}),
+    "findings.run": ("POST", "/findings/run", {"inspector", "supervisor"}, 302, {}),
+    "findings.catalogue": ("GET", "/rules", LEDGER_VIEWERS, 200, {}),
+    "findings.disclosures": ("GET", "/disclosures", {"inspector", "supervisor", "platform"}, 200, {}),
+    "standard.parameters": ("GET", "/admin/parameters", {"admin"}, 200, {}),
+    "standard.calendar": ("GET", "/admin/calendar", {"admin"}, 200, {}),
+    "standard.calendar_day": ("POST", "/admin/calendar/day", {"admin"}, 302, {}),
+    "standard.calendar_year": ("POST", "/admin/calendar/year", {"admin"}, 302, {}),
 }
 
 

@@ -27,6 +27,7 @@ _SUBMISSION = {
         "rows": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
         "unchanged": {"type": "integer"}, "warnings": {"type": "integer"}, "errors": {"type": "integer"},
         "url": {"type": "string"}, "duplicate": {"type": "boolean"},
+        "check_error": {"type": ["string", "null"], "description": "why the automatic check could not run"},
         "warnings_detail": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
     },
 }
@@ -72,6 +73,22 @@ OPENAPI = {
                     "422": _json("Rejected", "台账有错误，整体退回"),
                     "429": _json("Error", "请求过于频繁"),
                 },
+            }
+        },
+        "/api/v1/findings": {
+            "get": {
+                "summary": "本平台未关闭的自动检查问题",
+                "operationId": "getFindings",
+                "parameters": [{"name": "period", "in": "query", "required": False,
+                                "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}],
+                "responses": {"200": {"description": "问题清单", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["platform", "findings"],
+                    "properties": {"platform": {"type": "string"}, "period": {"type": ["string", "null"]},
+                                   "findings": {"type": "array", "items": {"type": "object", "properties": {
+                                       "report_id": {"type": "string"}, "rule_code": {"type": "string"},
+                                       "rule_name": {"type": "string"}, "severity": {"type": "string"},
+                                       "period": {"type": "string"}, "reason": {"type": "string"}}}}}}}}},
+                              "400": _json("Error", "period 格式错误"), "401": _json("Error", "令牌缺失或无效")},
             }
         },
         "/api/v1/ledgers/{id}": {

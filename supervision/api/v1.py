@@ -11,7 +11,7 @@ from supervision.api.openapi import OPENAPI
 from supervision.models import LedgerSubmission, Platform
 from supervision.security import csrf, limiter
 from supervision.services import ValidationError, api_tokens
-from supervision.services.ledger_import import import_ledger
+from supervision.services.ledger_import import PERIOD_RE, import_ledger
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -79,7 +79,10 @@ def post_ledger():
             "submission": _submission_json(sub),
             "errors": outcome.error_dicts(),
         }), 422
-    return jsonify({**_submission_json(sub), "duplicate": False,
+    from supervision.services.checks import check_after_submission_and_commit
+
+    problem = check_after_submission_and_commit(s, sub, _actor().name)
+    return jsonify({**_submission_json(sub), "duplicate": False, "check_error": problem,
                     "warnings_detail": [w.as_dict() for w in outcome.warnings]}), 201
 
 
@@ -89,6 +92,26 @@ def get_ledger(submission_id: int):
     if sub is None or sub.platform_id != g.api_platform.id:
         return json_error(404, "not_found", f"没有编号为 {submission_id} 的报送。")
     return jsonify(_submission_json(sub))
+
+
+@bp.get("/findings")
+def get_findings():
+    from sqlalchemy import select
+
+    from supervision.models import Finding
+    from supervision.services.findings import explanation
+    from supervision.standard.rules import RULES
+
+    period = request.args.get("period", "").strip()
+    if period and not PERIOD_RE.match(period):
+        return json_error(400, "invalid_period", f"period 应为 YYYY-MM 格式；收到的是“{period}”。")
+    q = select(Finding).where(Finding.platform_id == g.api_platform.id, Finding.status == "open")
+    if period:
+        q = q.where(Finding.period == period)
+    rows = db.session().scalars(q.order_by(Finding.period, Finding.report_id, Finding.rule_code).limit(100000)).all()
+    return jsonify({"platform": g.api_platform.code, "period": period or None, "findings": [
+        {"report_id": f.report_id, "rule_code": f.rule_code, "rule_name": RULES[f.rule_code].name if f.rule_code in RULES
+         else f.rule_code, "severity": f.severity, "period": f.period, "reason": explanation(f)} for f in rows]})
 
 
 @bp.get("/openapi.json")

@@ -9,10 +9,11 @@ def register_blueprints(app: Flask) -> None:
     from supervision.permissions import has_permission
     from supervision.roles import ROLE_LABELS
     from supervision.api import v1 as api_v1
-    from supervision.web import audit, auth, errors, home, ledgers, platforms, tokens, users
+    from supervision.web import (audit, auth, errors, findings, home, ledgers, platforms, standard_admin, tokens,
+                                 users)
     from supervision.web.forms import ActionForm
 
-    for module in (auth, home, users, platforms, audit, ledgers, tokens, api_v1):
+    for module in (auth, home, users, platforms, audit, ledgers, tokens, findings, standard_admin, api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import func, select
 
-from reports.csv_export import to_csv_bytes
+from importers.safe_export import rows_to_csv
 from supervision import auditlog, db
 from supervision.models import AuditEvent
 from supervision.permissions import AUDIT_READ, requires
@@ -71,7 +71,7 @@ def export():
               "前序哈希", "哈希"]
     rows = ([e.seq, e.at, e.actor_name, e.actor_role, e.platform_id, e.action, e.object_type, e.object_id,
              e.before, e.after, e.ip, e.prev_hash, e.hash] for e in events)
-    body = to_csv_bytes(header, rows)
+    body = rows_to_csv(header, rows)
     auditlog.record(s, "audit.export", "audit_log", "", None, dict(request.args))
     s.commit()
     return Response(body, mimetype="text/csv; charset=utf-8",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -77,3 +77,20 @@ class LedgerUploadForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField("令牌用途", validators=[DataRequired(REQUIRED), Length(max=64)])
+
+
+class CheckForm(FlaskForm):
+    platform = SelectField("平台", choices=[])
+    period = StringField("月份（YYYY-MM）", validators=[DataRequired(REQUIRED), Length(min=7, max=7)])
+
+
+class DisclosureForm(FlaskForm):
+    platform = SelectField("平台", choices=[])
+    period = StringField("月份（YYYY-MM）", validators=[DataRequired(REQUIRED), Length(min=7, max=7)])
+    published_on = DateField("公开日期", validators=[DataRequired("请填写 YYYY-MM-DD 格式的日期。")])
+    url = StringField("公开链接", validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

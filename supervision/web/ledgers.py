@@ -71,6 +71,12 @@ def upload():
         else:
             s.commit()
             sub = outcome.submission
+            if outcome.accepted and not outcome.duplicate:
+                from supervision.services.checks import check_after_submission_and_commit
+
+                problem = check_after_submission_and_commit(s, sub, current_user.username)
+                if problem:
+                    flash(f"台账已接收，但自动检查未能完成：{problem}", "warning")
             if outcome.duplicate:
                 flash(f"该文件与 {sub.submitted_at:%Y-%m-%d %H:%M} 已接收的第 {sub.id} 号报送完全相同，未做任何更改。", "info")
             elif outcome.accepted:
@@ -171,8 +177,13 @@ def report(report_pk: int):
     versions = s.scalars(select(ReportVersion).where(ReportVersion.platform_id == rep.platform_id,
                                                      ReportVersion.report_id == rep.report_id)
                          .order_by(ReportVersion.version)).all() + [rep]
+    from supervision.services.findings import explanation
+    from supervision.standard.rules import RULES
+    from supervision.web.findings import findings_of_report
+
     return render_template("ledgers/report.html", rep=rep, versions=versions, columns=COLUMNS,
-                           platform=s.get(Platform, rep.platform_id))
+                           platform=s.get(Platform, rep.platform_id), findings=findings_of_report(s, rep),
+                           explain=explanation, rules=RULES)
 
 
 @bp.route("/reports/lookup")

@@ -1,0 +1,97 @@
+"""Reading findings for people: filtered lists, counts, explanations and the .xlsx export."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from supervision.models import Finding, Platform, Report
+from supervision.standard.explain import explain
+from supervision.standard.rules import RULES
+
+SEVERITIES = ("严重", "较重", "一般")
+
+
+@dataclass
+class FindingFilter:
+    platform_id: int | None = None
+    period: str = ""
+    rule_code: str = ""
+    severity: str = ""
+    status: str = "open"
+
+    def apply(self, q):
+        if self.platform_id is not None:
+            q = q.where(Finding.platform_id == self.platform_id)
+        if self.period:
+            q = q.where(Finding.period == self.period)
+        if self.rule_code:
+            q = q.where(Finding.rule_code == self.rule_code)
+        if self.severity in SEVERITIES:
+            q = q.where(Finding.severity == self.severity)
+        if self.status in ("open", "closed"):
+            q = q.where(Finding.status == self.status)
+        return q
+
+
+def counts_by_rule(session: Session, flt: FindingFilter) -> list[dict]:
+    q = flt.apply(select(Finding.rule_code, Finding.severity, func.count()).group_by(Finding.rule_code,
+                                                                                  Finding.severity))
+    rows = [{"code": c, "severity": sev, "count": n, "name": RULES[c].name if c in RULES else c}
+            for c, sev, n in session.execute(q)]
+    return sorted(rows, key=lambda r: (SEVERITIES.index(r["severity"]) if r["severity"] in SEVERITIES else 9,
+                                       r["code"]))
+
+
+def page(session: Session, flt: FindingFilter, page_no: int, size: int = 50):
+    q = flt.apply(select(Finding))
+    total = session.scalar(select(func.count()).select_from(q.subquery()))
+    rows = session.scalars(q.order_by(Finding.period.desc(), Finding.report_id, Finding.rule_code)
+                           .offset((page_no - 1) * size).limit(size)).all()
+    return total, rows
+
+
+def explanation(finding: Finding) -> str:
+    return explain(finding.as_finding())
+
+
+def report_pks(session: Session, findings: list[Finding]) -> dict[tuple[int, str], int]:
+    """(platform_id, 举报编号) -> reports.id for the findings shown (for links)."""
+    keys = {(f.platform_id, f.report_id) for f in findings if not f.rule_code.startswith("LED")}
+    if not keys:
+        return {}
+    q = select(Report.platform_id, Report.report_id, Report.id).where(
+        Report.report_id.in_({k[1] for k in keys}), Report.platform_id.in_({k[0] for k in keys}))
+    return {(p, r): i for p, r, i in session.execute(q)}
+
+
+EXPORT_HEADER = ("平台", "月份", "举报编号", "规则代码", "规则名称", "严重程度", "状态", "受理时间", "应完成时间",
+                 "实际时间", "超期工作日", "说明")
+
+
+def export_xlsx(session: Session, flt: FindingFilter) -> bytes:
+    """All findings matching the filter as .xlsx; text cells neutralised against formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from importers.safe_export import xlsx_cell
+
+    names = {p.id: p.name for p in session.scalars(select(Platform))}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("问题清单")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([xlsx_cell(sheet, h, font=bold) for h in EXPORT_HEADER])
+    q = flt.apply(select(Finding)).order_by(Finding.platform_id, Finding.period, Finding.report_id,
+                                           Finding.rule_code).execution_options(yield_per=2000)
+    for f in session.scalars(q):
+        rule = RULES.get(f.rule_code)
+        values = (names.get(f.platform_id, ""), f.period, f.report_id, f.rule_code, rule.name if rule else "",
+                  f.severity, "未关闭" if f.status == "open" else "已关闭", f.received_at, f.deadline, f.observed_at,
+                  f.overdue_working_days, explanation(f))
+        sheet.append([xlsx_cell(sheet, v) for v in values])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
