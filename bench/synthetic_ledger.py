@@ -1,10 +1,15 @@
 """Synthetic, valid platform ledgers (ledger.md) for benchmarks: realistic values, vectorised."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from importers import columns as col
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from importers import columns as col  # noqa: E402
 
 
 def synthetic_ledger(n_rows: int, period: str = "2026-10", seed: int = 1) -> pd.DataFrame:

@@ -28,8 +28,8 @@ def cell_kinds(series: pd.Series) -> np.ndarray:
     """Kind code (STR, NUMBER, …) of every cell of an object column."""
     if is_text_column(series):
         return np.zeros(len(series), dtype=np.int8)
+    # exact types as python-calamine gives them (time, timedelta and anything else: OTHER)
     kinds = series.map(type).map(_KIND_OF_TYPE).fillna(OTHER)
-    # pandas.Timestamp and numpy scalars are unlikely from calamine but cheap to accept
     return kinds.to_numpy(dtype=np.int8)
 
 

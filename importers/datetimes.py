@@ -37,7 +37,11 @@ def parse_text(text: pd.Series) -> pd.Series:
     if not filled.any():
         return result
     # Fast path: the canonical form, which is strict (4-digit year, exact separators).
-    fast = pd.to_datetime(text[filled], format=CANONICAL_FORMAT, errors="coerce")
+    candidates = text[filled]
+    fast = pd.to_datetime(candidates, format=CANONICAL_FORMAT, errors="coerce")
+    # strptime lets seconds 60 and 61 roll over into the next minute: leave those to the
+    # strict parser below
+    fast[candidates.str[-3:].isin([":60", ":61"])] = pd.NaT
     result[filled] = fast.astype("datetime64[ns]")
     rest = text[filled & result.isna()]
     if len(rest):

@@ -4,6 +4,12 @@ Sheet 台账: a copy of the submitted sheet (same header texts, same row numbers
 kept) with every offending cell filled red and commented with its messages. Sheet 错误清单:
 one line per error (行, 列, 值, 说明). Also the error list as CSV. Formula injection is
 neutralised in both (importers.safe_export).
+
+Large files: writing .xlsx costs about 10 µs a cell, so a sheet of more than
+FULL_COPY_MAX_CELLS cells is not copied whole. Instead 错误清单 comes first and sheet 错误行
+holds only the rows with errors (at most MAX_EXCERPT_ROWS), each after its row number
+(原行号). 错误清单 lists at most MAX_LISTED_ERRORS errors and says how many more there are;
+the full list stays available as CSV and through the API.
 """
 from __future__ import annotations
 
@@ -27,6 +33,11 @@ ERROR_FONT = Font(color="9C0006")
 HEADER_FONT = Font(bold=True)
 COMMENT_AUTHOR = "台账导入检查"
 MAX_COMMENT = 2000
+FULL_COPY_MAX_CELLS = 1_000_000
+MAX_EXCERPT_ROWS = 10_000
+MAX_LISTED_ERRORS = 100_000
+EXCERPT_SHEET = "错误行"
+ROW_NUMBER_HEADER = "原行号"
 
 
 def build_error_workbook(result) -> bytes:
@@ -34,9 +45,14 @@ def build_error_workbook(result) -> bytes:
     errors: pd.DataFrame = result.error_frame
     workbook = Workbook(write_only=True)
     sheet = getattr(result, "sheet", None)
-    if sheet is not None:
+    if sheet is None:
+        _write_error_list(workbook.create_sheet(ERROR_SHEET), errors)
+    elif sheet.grid.size <= FULL_COPY_MAX_CELLS:
         _write_copy(workbook.create_sheet(LEDGER_SHEET), sheet, errors)
-    _write_error_list(workbook.create_sheet(ERROR_SHEET), errors)
+        _write_error_list(workbook.create_sheet(ERROR_SHEET), errors)
+    else:
+        _write_error_list(workbook.create_sheet(ERROR_SHEET), errors)
+        _write_excerpt(workbook.create_sheet(EXCERPT_SHEET), sheet, errors)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -74,9 +90,7 @@ def _write_copy(worksheet, sheet, errors: pd.DataFrame) -> None:
         found = messages.get((row, position))
         if not found:
             return xlsx_cell(worksheet, value, **({"font": HEADER_FONT} if row == 1 else {}))
-        text = "\n".join(dict.fromkeys(found))[:MAX_COMMENT]
-        return xlsx_cell(worksheet, value, fill=ERROR_FILL, font=ERROR_FONT,
-                         comment=Comment(text, COMMENT_AUTHOR, width=320, height=120))
+        return _marked(worksheet, value, found)
 
     worksheet.append([cell(1, p, h) for p, h in enumerate(sheet.headers)])
     width = len(sheet.headers)
@@ -85,11 +99,41 @@ def _write_copy(worksheet, sheet, errors: pd.DataFrame) -> None:
         worksheet.append([cell(row, p, v if v != "" else None) for p, v in enumerate(values[:width])])
 
 
+def _write_excerpt(worksheet, sheet, errors: pd.DataFrame) -> None:
+    """Only the rows with errors, each after its row number in the submitted sheet."""
+    messages = _messages_by_cell(sheet, errors)
+    worksheet.freeze_panes = "B2"
+    header = [xlsx_cell(worksheet, ROW_NUMBER_HEADER, font=HEADER_FONT)]
+    for position, text in enumerate(sheet.headers):
+        found = messages.get((1, position))
+        header.append(_marked(worksheet, text, found) if found else xlsx_cell(worksheet, text, font=HEADER_FONT))
+    worksheet.append(header)
+    rows = sorted(set(errors.loc[errors["row"].fillna(0) >= 2, "row"].astype("int64").tolist()))
+    width = len(sheet.headers)
+    for row in rows[:MAX_EXCERPT_ROWS]:
+        values = sheet.grid.iloc[row - 2].tolist()[:width]
+        cells = [xlsx_cell(worksheet, row)]
+        for position, value in enumerate(values):
+            found = messages.get((row, position))
+            value = None if isinstance(value, str) and value == "" else value
+            cells.append(_marked(worksheet, value, found) if found else xlsx_cell(worksheet, value))
+        worksheet.append(cells)
+    if len(rows) > MAX_EXCERPT_ROWS:
+        worksheet.append([None, f"另有 {len(rows) - MAX_EXCERPT_ROWS} 行有错误未列出，见“{ERROR_SHEET}”"])
+
+
+def _marked(worksheet, value, messages: list[str]):
+    text = "\n".join(dict.fromkeys(messages))[:MAX_COMMENT]
+    return xlsx_cell(worksheet, value, fill=ERROR_FILL, font=ERROR_FONT,
+                     comment=Comment(text, COMMENT_AUTHOR, width=320, height=120))
+
+
 def _write_error_list(worksheet, errors: pd.DataFrame) -> None:
     worksheet.freeze_panes = "A2"
     worksheet.append([xlsx_cell(worksheet, h, font=HEADER_FONT) for h in ERROR_HEADERS])
+    listed = errors.iloc[:MAX_LISTED_ERRORS]
     for row, column, value, message in zip(
-        errors["row"].tolist(), errors["column"].tolist(), errors["value"].tolist(), errors["message"].tolist()
+        listed["row"].tolist(), listed["column"].tolist(), listed["value"].tolist(), listed["message"].tolist()
     ):
         worksheet.append([
             xlsx_cell(worksheet, None if pd.isna(row) else int(row)),
@@ -97,3 +141,5 @@ def _write_error_list(worksheet, errors: pd.DataFrame) -> None:
             xlsx_cell(worksheet, value),
             xlsx_cell(worksheet, message),
         ])
+    if len(errors) > MAX_LISTED_ERRORS:
+        worksheet.append([None, None, None, f"另有 {len(errors) - MAX_LISTED_ERRORS} 条错误未列出：完整清单请下载 CSV 或通过接口获取"])

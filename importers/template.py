@@ -49,12 +49,12 @@ def allowed_values(column: Column) -> tuple[str, ...]:
 
 
 def column_width(column: Column) -> float:
-    longest = max([len(column.header)] + [len(v) for v in allowed_values(column)])
     if column.kind == DATETIME:
-        longest = max(longest, 10)
-    if column.kind == TEXT and (column.max_length or 0) > 64:
-        longest = max(longest, 16)
-    return min(40, 2.2 * longest + 2)  # CJK characters are about two units wide
+        return 21.0  # "yyyy-mm-dd hh:mm:ss"
+    longest = max([len(column.header)] + [len(v) for v in allowed_values(column)])
+    if column.kind == MULTI or (column.kind == TEXT and (column.max_length or 0) > 64):
+        longest = max(longest, 12)
+    return max(10.0, min(40.0, 2.2 * longest + 2))  # CJK characters are about two units wide
 
 
 def build_template() -> bytes:

@@ -58,18 +58,19 @@ CONDITIONS: dict[str, tuple[Condition, str]] = {
 class _Errors:
     """Collects the errors of one validation as small DataFrames."""
 
-    def __init__(self, text: dict[str, np.ndarray], row_numbers: np.ndarray):
+    def __init__(self, text: dict[str, pd.Series], row_numbers: np.ndarray):
         self.text = text
         self.row_numbers = row_numbers
         self.frames: list[pd.DataFrame] = []
 
-    def add(self, mask: np.ndarray, key: str, message) -> None:
+    def add(self, mask, key: str, message) -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         if not isinstance(message, str):
             message = np.asarray(message, dtype=object)[mask]
-        self.frames.append(issue_frame(self.row_numbers[mask], BY_KEY[key].header, self.text[key][mask], message))
+        values = self.text[key][mask].to_numpy(dtype=object)
+        self.frames.append(issue_frame(self.row_numbers[mask], BY_KEY[key].header, values, message))
 
 
 def validate(
@@ -81,7 +82,7 @@ def validate(
 ) -> Validation:
     """Validate trimmed ledger text.
 
-    text: one column per recognised English key (absent columns mean all cells empty),
+    text: one text column per recognised English key (absent columns mean all cells empty),
           RangeIndex; row_numbers: the spreadsheet row of each row (default 2, 3, …);
     raw: gives the native cells of a date-time column (.xlsx), same index as `text`.
     Raises ValueError for a malformed period.
@@ -89,39 +90,43 @@ def validate(
     period_start, period_next = parse_period(period)
     n = len(text)
     row_numbers = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
-    empty = np.full(n, "", dtype=object)
+    index = pd.RangeIndex(n)
     present = set(text.columns)
-    values = {c.key: (text[c.key].to_numpy(dtype=object) if c.key in present else empty) for c in COLUMNS}
+    values = {
+        c.key: (text[c.key].astype(str).set_axis(index) if c.key in present else pd.Series("", index=index, dtype=str))
+        for c in COLUMNS
+    }
     errors = _Errors(values, row_numbers)
     normalised: dict[str, object] = {}
 
     for column in COLUMNS:
         key, header = column.key, column.header
         cells = values[key]
-        filled = cells != ""
+        filled = (cells != "").to_numpy(dtype=bool)
         if column.kind == TEXT:
             _check_length(errors, column, cells, filled)
             normalised[key] = _text_or_none(cells, filled)
         elif column.kind == ENUM:
-            errors.add(filled & ~np.isin(cells, column.values), key,
+            errors.add(filled & ~cells.isin(column.values).to_numpy(), key,
                        f"“{header}”的值不在允许范围内；允许的值：{'、'.join(column.values)}")
             normalised[key] = _text_or_none(cells, filled, DEFAULT_NONE.get(key))
         elif column.kind == FLAG:
-            lowered = pd.Series(cells, dtype=object).str.lower().to_numpy(dtype=object)
-            true, false = np.isin(lowered, col.TRUE_SPELLINGS), np.isin(lowered, col.FALSE_SPELLINGS)
+            lowered = cells.str.lower()
+            true = lowered.isin(col.TRUE_SPELLINGS).to_numpy()
+            false = lowered.isin(col.FALSE_SPELLINGS).to_numpy()
             errors.add(filled & ~true & ~false, key, f"“{header}”的值无法识别，应填写{FLAG_TEXT}")
             if key == "facts_clear":
                 normalised[key] = pd.array(np.where(filled & (true | false), true, None), dtype="boolean")
             else:
                 normalised[key] = true
         elif column.kind == DATETIME:
-            raw_cells = raw(key) if raw is not None and key in present else pd.Series(cells, dtype=object)
-            parsed = datetimes.parse_column(raw_cells, pd.Series(cells, dtype=object), date1904)
+            raw_cells = raw(key) if raw is not None and key in present else cells
+            parsed = datetimes.parse_column(raw_cells, cells, date1904)
             errors.add(filled & parsed.isna().to_numpy(), key,
                        f"“{header}”不是可识别的日期时间；可用的格式：{datetimes.FORMS_TEXT}")
             normalised[key] = parsed.to_numpy(dtype="datetime64[ns]")
         elif column.kind == MULTI:
-            multi = parse_multi(pd.Series(cells, dtype=object), column.values)
+            multi = parse_multi(cells, column.values)
             _check_multi(errors, column, multi, n)
             normalised[key] = multi.normalised.to_numpy(dtype=object)
             filled = multi.count > 0  # "；" alone is no value
@@ -149,22 +154,22 @@ def _frame(normalised: dict, n: int) -> pd.DataFrame:
 
 
 # Rules ----------------------------------------------------------------------------------------
-def _text_or_none(cells: np.ndarray, filled: np.ndarray, default: str | None = None) -> np.ndarray:
-    return np.where(filled, cells, default).astype(object)
+def _text_or_none(cells: pd.Series, filled: np.ndarray, default: str | None = None) -> np.ndarray:
+    out = cells.to_numpy(dtype=object, copy=True)  # never write into the text column itself
+    out[~filled] = default
+    return out
 
 
-def _check_length(errors: _Errors, column, cells: np.ndarray, filled: np.ndarray) -> None:
+def _check_length(errors: _Errors, column, cells: pd.Series, filled: np.ndarray) -> None:
     if column.max_length is None or not filled.any():
         return
-    lengths = pd.Series(cells, dtype=object).str.len().to_numpy()
-    too_long = lengths > column.max_length
+    lengths = cells.str.len().astype("int64")
+    too_long = (lengths > column.max_length).to_numpy()
     if too_long.any():
         message = (
             f"“{column.header}”超过 {column.max_length} 个字符（共 "
-            + pd.Series(lengths).astype(str)
-            + " 个字符）：请缩短到 "
-            + str(column.max_length)
-            + " 个字符以内"
+            + lengths.astype(str).astype(object)
+            + f" 个字符）：请缩短到 {column.max_length} 个字符以内"
         )
         errors.add(too_long, column.key, message.to_numpy(dtype=object))
 
@@ -172,12 +177,13 @@ def _check_length(errors: _Errors, column, cells: np.ndarray, filled: np.ndarray
 def _check_multi(errors: _Errors, column, multi, n: int) -> None:
     allowed = "、".join(column.values)
     if len(multi.first_bad):
+        positions = multi.first_bad.index.to_numpy()
         bad = np.zeros(n, dtype=bool)
-        bad[multi.first_bad.index.to_numpy()] = True
+        bad[positions] = True
         message = np.full(n, "", dtype=object)
-        message[multi.first_bad.index.to_numpy()] = (
-            f"“{column.header}”含有不允许的值“" + multi.first_bad.astype(str) + f"”；允许的值：{allowed}；"
-            f"多个值用{SEPARATORS_TEXT}分隔"
+        message[positions] = (
+            f"“{column.header}”含有不允许的值“" + multi.first_bad.astype(str).astype(object)
+            + f"”；允许的值：{allowed}；多个值用{SEPARATORS_TEXT}分隔"
         ).to_numpy(dtype=object)
         errors.add(bad, column.key, message)
     if column.key == "measures":
@@ -193,15 +199,17 @@ def _check_required(errors: _Errors, column, filled: np.ndarray, values: dict, p
             errors.add(~filled, column.key, f"“{column.header}”为必填项，不能为空")
     elif column.key in CONDITIONS:
         condition, description = CONDITIONS[column.key]
-        errors.add(condition(values) & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
+        holds = np.asarray(condition(values), dtype=bool)
+        errors.add(holds & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
 
 
 def _check_category(errors: _Errors, values: dict) -> None:
     subject, category = values["subject_type"], values["category"]
+    known = category.isin(col.ALL_CATEGORIES).to_numpy()
     for subject_type, categories in col.CATEGORIES_BY_SUBJECT.items():
-        wrong = (subject == subject_type) & np.isin(category, col.ALL_CATEGORIES) & ~np.isin(category, categories)
+        wrong = (subject == subject_type).to_numpy() & known & ~category.isin(categories).to_numpy()
         if wrong.any():
-            message = ("侵权类别“" + pd.Series(category, dtype=object) + f"”不属于举报类型“{subject_type}”；"
+            message = ("侵权类别“" + category.astype(object) + f"”不属于举报类型“{subject_type}”；"
                        f"{subject_type}的侵权类别为：{'、'.join(categories)}")
             errors.add(wrong, "category", message.to_numpy(dtype=object))
 
@@ -214,13 +222,14 @@ def _check_period(errors: _Errors, values: dict, received: np.ndarray, start, ne
 
 
 def _check_duplicates(errors: _Errors, values: dict, row_numbers: np.ndarray) -> None:
-    ids = pd.Series(values["report_id"], dtype=object)
-    filled = (ids != "").to_numpy()
-    later = ids.duplicated(keep="first").to_numpy() & filled
+    ids = values["report_id"]
+    first = ~ids.duplicated(keep="first").to_numpy()
+    later = ~first & (ids != "").to_numpy()
     if not later.any():
         return
-    first_rows = pd.Series(row_numbers[~ids.duplicated(keep="first").to_numpy()],
-                           index=ids[~ids.duplicated(keep="first")].to_numpy())
-    earlier = ids.map(first_rows)
-    message = ("“举报编号”与第 " + earlier.astype("Int64").astype(str) + " 行重复：同一文件内举报编号不得重复").to_numpy(dtype=object)
+    first_row_of_id = pd.Series(row_numbers[first], index=ids[first].to_numpy(dtype=object))
+    earlier = ids[later].astype(object).map(first_row_of_id)
+    message = np.full(len(ids), "", dtype=object)
+    message[later] = ("“举报编号”与第 " + earlier.astype("int64").astype(str).astype(object)
+                      + " 行重复：同一文件内举报编号不得重复").to_numpy(dtype=object)
     errors.add(later, "report_id", message)

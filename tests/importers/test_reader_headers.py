@@ -73,7 +73,8 @@ def test_optional_columns_may_be_left_out(kit):
     result = kit.read_rows([kit.valid_row()], headers=headers)
     assert result.ok, result.errors
     frame = result.frame
-    assert frame.loc[0, "note"] is None and frame.loc[0, "extended"] is False or frame.loc[0, "extended"] == False  # noqa: E712
+    assert frame.loc[0, "note"] is None
+    assert frame["extended"].dtype == bool and not frame.loc[0, "extended"]
     assert frame.loc[0, "interim_measure"] == "无" and frame.loc[0, "account_action"] == "无"
     assert frame.loc[0, "circumstances"] == ""
 
