@@ -151,3 +151,27 @@ def test_stored_and_reloaded_ledger_gives_the_same_findings_as_the_file(app, run
                                       onboarding_month="2025-01"))
     assert _check(runner, "2026-09") == expected.decode()
     assert len(expected.splitlines()) > 10
+
+
+def test_findings_keep_their_row_refresh_facts_and_reopen(runner, make_platform, tmp_path, session):
+    make_platform("pa")
+    open_late = row("R1", **{"受理时间": "2026-09-21 10:00:00", "办理状态": "办理中", "处置完成时间": None,
+                             "反馈时间": None, "反馈方式": None, "处置措施": None, "事实清楚举证充分": None,
+                             "复核人": None})
+    _import(runner, tmp_path, ledger(open_late), "2026-09")
+    first = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
+    assert first.observed_at.isoformat(sep=" ") == "2026-09-30 23:59:59"
+    first_id, first_run = first.id, first.last_run_id
+    _import(runner, tmp_path, ledger(open_late), "2026-10", name="oct.csv")  # still open a month later
+    again = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
+    assert again.id == first_id and again.observed_at.isoformat(sep=" ") == "2026-10-31 23:59:59"
+    assert again.last_run_id > first_run and again.status == "open"
+    # the platform's ledger for September is corrected (report concluded in time), then reverted
+    fixed = row("R1", **{"受理时间": "2026-09-21 10:00:00", "处置完成时间": "2026-09-22 10:00:00",
+                         "反馈时间": "2026-09-22 11:00:00"})
+    _import(runner, tmp_path, ledger(fixed), "2026-10", name="oct2.csv")
+    assert session.scalar(select(Finding).where(Finding.rule_code == "TIM-06")).status == "closed"
+    reverted = {**open_late, "备注": "此前更正有误，恢复为办理中"}
+    _import(runner, tmp_path, ledger(reverted), "2026-10", name="oct3.csv", at="2026-11-07 10:00")
+    reopened = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
+    assert reopened.id == first_id and reopened.status == "open" and reopened.closed_at is None

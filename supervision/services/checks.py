@@ -24,6 +24,10 @@ FACTS = ("received_at", "deadline", "observed_at", "limit", "state", "overdue_wo
          "elapsed_hours")
 
 
+# Ledger columns no rule reads (long free text): not loaded for checks.
+UNUSED_BY_RULES = ("reported_account", "content_url", "note")
+
+
 class CheckError(RuntimeError):
     """A check cannot run (e.g. the calendar lacks a year); the message is Chinese."""
 
@@ -160,7 +164,7 @@ def run_check(session: Session, platform: Platform, period: str, *, trigger: str
         params = parameters_of_version(session, parameter_version)
     start, end = month_bounds(period)
     frame = load_frame(session, platform.id, "AND received_at >= :start AND received_at < :end",
-                       {"start": start, "end": end})
+                       {"start": start, "end": end}, skip=UNUSED_BY_RULES)
     subs = session.execute(select(LedgerSubmission.period, LedgerSubmission.submitted_at).where(
         LedgerSubmission.platform_id == platform.id, LedgerSubmission.status == "accepted")).all()
     discs = session.scalars(select(Disclosure.period).where(Disclosure.platform_id == platform.id)).all()
@@ -187,26 +191,58 @@ def run_check(session: Session, platform: Platform, period: str, *, trigger: str
 
 def _facts_frame(findings: pd.DataFrame) -> pd.DataFrame:
     out = findings[["report_id", "rule_code", "severity", *FACTS]].rename(columns={"limit": "limit_value"}).copy()
+    out["report_id"] = out["report_id"].astype(object)
+    out["rule_code"] = out["rule_code"].astype(object)
     out["state"] = out["state"].replace("", None)
     for col in ("limit_value", "overdue_working_days", "overdue_hours", "elapsed_hours"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     return out
 
 
+FACT_COLUMNS = ("severity", "received_at", "deadline", "observed_at", "limit_value", "state",
+                "overdue_working_days", "overdue_hours", "elapsed_hours")
+
+
+def _norm_facts(df: pd.DataFrame) -> pd.DataFrame:
+    """Facts in one canonical dtype per column, so stored and fresh facts hash alike."""
+    out = pd.DataFrame(index=df.index)
+    out["severity"] = df["severity"].astype(object)
+    for col in ("received_at", "deadline", "observed_at"):
+        out[col] = pd.to_datetime(df[col], format="ISO8601").astype("datetime64[ns]")
+    for col in ("limit_value", "overdue_working_days", "overdue_hours", "elapsed_hours"):
+        out[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(6)
+    out["state"] = df["state"].astype(object).where(df["state"].notna() & (df["state"] != ""), None)
+    return out
+
+
+def _fact_hash(df: pd.DataFrame) -> np.ndarray:
+    return pd.util.hash_pandas_object(_norm_facts(df), index=False).to_numpy()
+
+
 def _reconcile(session: Session, platform_id: int, period: str, findings: pd.DataFrame, run: CheckRun,
                now: datetime) -> tuple[int, int]:
-    rows = session.execute(select(Finding.id, Finding.report_id, Finding.rule_code, Finding.status).where(
-        Finding.platform_id == platform_id, Finding.period == period)).all()
-    existing = pd.DataFrame(rows, columns=["id", "report_id", "rule_code", "status"])
+    """Open new findings, refresh the facts of those that changed, close those that no longer
+    hold; set-based (bulk insert, a staging table, a handful of UPDATEs)."""
+    from supervision.services.ledger_store import fetch_frame
+
+    names = ["id", "report_id", "rule_code", "status", *FACT_COLUMNS]
+    existing = fetch_frame(session, "SELECT " + ", ".join(names) + " FROM findings WHERE platform_id = :p "
+                           "AND period = :period", {"p": platform_id, "period": period}, names)
     current = _facts_frame(findings)
-    merged = current.merge(existing, on=["report_id", "rule_code"], how="outer", indicator=True)
+    merged = current.merge(existing, on=["report_id", "rule_code"], how="outer", indicator=True,
+                           suffixes=("", "_old"))
     new = merged[merged["_merge"] == "left_only"]
     kept = merged[merged["_merge"] == "both"]
     gone = merged[(merged["_merge"] == "right_only") & (merged["status"] == "open")]
-    reopened = kept[kept["status"] == "closed"]
+    reopened = kept["status"] == "closed"
+    old_facts = kept[[f"{c}_old" for c in FACT_COLUMNS]].set_axis(list(FACT_COLUMNS), axis=1)
+    changed = reopened.to_numpy() | (_fact_hash(kept[list(FACT_COLUMNS)]) != _fact_hash(old_facts))
 
+    conn = session.connection()
+    conn.execute(text("UPDATE findings SET last_run_id = :run WHERE platform_id = :p AND period = :period "
+                      "AND status = 'open'"), {"run": run.id, "p": platform_id, "period": period})
     if len(new):
-        ins = new[["report_id", "rule_code", "severity", *[c if c != "limit" else "limit_value" for c in FACTS]]].copy()
+        ins = new[["report_id", "rule_code", *FACT_COLUMNS]].copy()
         ins.insert(0, "period", period)
         ins.insert(0, "platform_id", platform_id)
         ins["status"] = "open"
@@ -214,23 +250,33 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
         ins["last_run_id"] = run.id
         ins["opened_at"] = pd.Timestamp(now)
         bulk_insert(session, "findings", ins)
-    conn = session.connection()
-    if len(kept):
-        params = [
-            (r.severity, _py(r.received_at), _py(r.deadline), _py(r.observed_at), _py(r.limit_value), _py(r.state),
-             _py(r.overdue_working_days), _py(r.overdue_hours), _py(r.elapsed_hours), run.id, int(r.id))
-            for r in kept.itertuples(index=False)
-        ]
-        conn.execute(text(
-            "UPDATE findings SET status = 'open', closed_run_id = NULL, closed_at = NULL, severity = :s, "
-            "received_at = :ra, deadline = :d, observed_at = :o, limit_value = :l, state = :st, "
-            "overdue_working_days = :ow, overdue_hours = :oh, elapsed_hours = :eh, last_run_id = :run WHERE id = :id"),
-            [dict(zip(("s", "ra", "d", "o", "l", "st", "ow", "oh", "eh", "run", "id"), p)) for p in params])
+    if changed.any():
+        upd = kept.loc[changed, ["id", *FACT_COLUMNS]].copy()
+        upd["id"] = upd["id"].astype(np.int64)
+        _update_findings(session, upd, run.id)
     if len(gone):
         conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now, "
                           "last_run_id = :run WHERE id = :id"),
                      [{"run": run.id, "now": now, "id": int(i)} for i in gone["id"]])
-    return len(new) + len(reopened), len(gone)
+    return len(new) + int(reopened.sum()), len(gone)
+
+
+def _update_findings(session: Session, frame: pd.DataFrame, run_id: int) -> None:
+    conn = session.connection()
+    cols = ", ".join(["id", *FACT_COLUMNS])
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"CREATE TEMP TABLE staging_findings ON COMMIT DROP AS SELECT {cols} FROM findings "
+                             "WITH NO DATA")
+    else:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.staging_findings")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE staging_findings AS SELECT {cols} FROM findings WHERE 0")
+    bulk_insert(session, "staging_findings", frame)
+    sets = ", ".join(f"{c} = s.{c}" for c in FACT_COLUMNS)
+    conn.execute(text(f"UPDATE findings SET status = 'open', closed_run_id = NULL, closed_at = NULL, "
+                      f"last_run_id = :run, {sets} FROM staging_findings AS s WHERE findings.id = s.id"),
+                 {"run": run_id})
+    conn.exec_driver_sql("DROP TABLE IF EXISTS staging_findings" if conn.dialect.name == "postgresql"
+                         else "DROP TABLE IF EXISTS temp.staging_findings")
 
 
 def _py(value):
@@ -244,13 +290,15 @@ def _py(value):
 
 
 def touched_periods(session: Session, submission: LedgerSubmission) -> list[str]:
-    """The cohorts a submission touched (months of receipt of the reports whose current state it
-    set) and its own period (for the LED rules)."""
+    """The cohorts a submission calls to be (re-)judged: the months of receipt of the reports
+    whose state it set, the months holding reports judged at the cutoff (open, or concluded
+    without feedback: the cutoff moves with a later period), and its own period (LED rules)."""
     conn = session.connection()
     month = ("to_char(received_at, 'YYYY-MM')" if conn.dialect.name == "postgresql"
              else "substr(received_at, 1, 7)")
-    q = text(f"SELECT DISTINCT {month} FROM reports WHERE submission_id = :s")
-    months = {m for (m,) in session.execute(q, {"s": submission.id}) if m}
+    q = text(f"SELECT DISTINCT {month} FROM reports WHERE platform_id = :p AND (submission_id = :s "
+             "OR status = '办理中' OR (status = '已办结' AND feedback_at IS NULL))")
+    months = {m for (m,) in session.execute(q, {"s": submission.id, "p": submission.platform_id}) if m}
     months.add(submission.period)
     return sorted(months)
 

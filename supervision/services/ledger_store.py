@@ -6,6 +6,7 @@ COPY on PostgreSQL, executemany on SQLite; never one ORM object per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,12 @@ def from_storage(frame: pd.DataFrame) -> pd.DataFrame:
             out[key] = out[key].astype("boolean")
         else:
             out[key] = out[key].fillna(False).astype(bool)
+    for key in KEYS:
+        if out[key].dtype == object or str(out[key].dtype).startswith("str"):
+            if key not in MULTI_KEYS:
+                out[key] = out[key].astype(object).where(out[key].notna(), None)
     for key in DATETIME_KEYS:
-        out[key] = pd.to_datetime(out[key])
+        out[key] = pd.to_datetime(out[key], format="ISO8601").astype("datetime64[ns]")
     return out
 
 
@@ -184,11 +189,38 @@ def _drop_staging(session: Session) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefix}{STAGING}")
 
 
-def load_frame(session: Session, platform_id: int, where: str = "", params: dict | None = None) -> pd.DataFrame:
-    """Current reports of a platform as a normalised frame (plus ``id`` and ``version``)."""
-    cols = ", ".join(_quote(c) for c in ("id",) + KEYS + ("version", "period", "submission_id"))
-    sql = f"SELECT {cols} FROM reports WHERE platform_id = :platform_id {where} ORDER BY report_id"
-    rows = session.execute(text(sql), {"platform_id": platform_id, **(params or {})}).all()
-    frame = pd.DataFrame(rows, columns=["id", *KEYS, "version", "period", "submission_id"])
-    return from_storage(frame)
+def fetch_frame(session: Session, sql: str, params: dict, columns: list[str]) -> pd.DataFrame:
+    """Run ``sql`` (named ``:param`` placeholders) on the raw DB-API cursor and build a frame
+    from plain tuples: far faster than going through SQLAlchemy Row objects for large results.
+    Values come back as the driver gives them (SQLite: date-times as text, flags as 0/1)."""
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        import re
 
+        sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+    else:
+        params = {k: (v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else v) for k, v in params.items()}
+    cur = raw.cursor()
+    try:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
+
+
+def load_frame(session: Session, platform_id: int, where: str = "", params: dict | None = None,
+               skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Current reports of a platform as a normalised frame (plus ``id``, ``version``, ``period``).
+
+    ``skip`` leaves long text columns out of the query (they come back empty), for callers
+    such as the rule checks that never read them.
+    """
+    names = ["id", *[k for k in KEYS if k not in skip], "version", "period", "submission_id"]
+    cols = ", ".join(_quote(c) for c in names)
+    sql = f"SELECT {cols} FROM reports WHERE platform_id = :platform_id {where}"
+    frame = fetch_frame(session, sql, {"platform_id": platform_id, **(params or {})}, names)
+    for key in skip:
+        frame[key] = None
+    return from_storage(frame)
