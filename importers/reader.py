@@ -133,8 +133,12 @@ def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
 
 # Excel --------------------------------------------------------------------------------------
 def _read_xlsx(data: bytes) -> tuple[pd.DataFrame, list[str], str, bool]:
-    if not data.startswith(b"PK"):
-        raise LedgerFileError("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（请用 Excel 或 WPS 另存为 .xlsx）")
+    from importers.zipguard import ContainerError, check_xlsx_container
+
+    try:
+        check_xlsx_container(data)
+    except ContainerError as exc:
+        raise LedgerFileError(str(exc)) from None
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
