@@ -26,7 +26,7 @@ OUT = ROOT / "bench" / "out"
 
 
 def make_file(rows: int, fmt: str, period: str) -> Path:
-    from bench.synthetic_ledger import synthetic_ledger
+    from importers.synthetic import synthetic_ledger
 
     path = OUT / f"ledger-{rows}.{fmt}"
     if path.exists():

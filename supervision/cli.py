@@ -228,9 +228,11 @@ def demo_command():
     """Load the demo province (idempotent)."""
     from supervision.services.demo import load_demo
 
+    from flask import current_app
+
     db.upgrade()
     s = db.session()
-    logins = load_demo(s)
+    logins = load_demo(s, current_app.config["UPLOAD_DIR"])
     s.commit()
     click.echo("演示数据已就绪。演示账号（密码均为下列所示）：")
     for role_label, username, password in logins:

@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from bench.synthetic_ledger import synthetic_ledger
+from importers.synthetic import synthetic_ledger
 
 
 def ledger_frame(n: int = 20, period: str = "2026-10", seed: int = 1) -> pd.DataFrame:

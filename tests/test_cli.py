@@ -72,14 +72,27 @@ def test_user_add_refuses_bad_input(runner):
     assert r.exit_code == 2 and "角色“king”无效" in r.output
 
 
-def test_demo_is_idempotent_and_has_every_role(runner, session):
-    for _ in range(2):
-        r = runner.invoke(args=["demo"])
-        assert r.exit_code == 0, r.output
+def test_demo_is_idempotent_has_every_role_and_every_kind_of_mistake(runner, session):
+    from supervision.models import Finding, LedgerSubmission
+    from supervision.standard.rules import RULES
+
+    r = runner.invoke(args=["demo"])
+    assert r.exit_code == 0, r.output
+    counts = (session.scalar(select(func.count()).select_from(LedgerSubmission)),
+              session.scalar(select(func.count()).select_from(Finding)))
+    r = runner.invoke(args=["demo"])
+    assert r.exit_code == 0, r.output
+    assert (session.scalar(select(func.count()).select_from(LedgerSubmission)),
+            session.scalar(select(func.count()).select_from(Finding))) == counts
     roles = set(session.scalars(select(User.role)))
     assert roles == {"admin", "security_auditor", "inspector", "supervisor", "complaint_handler", "leader", "platform"}
     assert session.scalar(select(func.count()).select_from(Platform)) == 4
     assert "Demo2026pass" in r.output
+    # six months of ledgers for three platforms, one month missing (LED-01)
+    assert counts[0] == 17
+    fired = set(session.scalars(select(Finding.rule_code).where(Finding.status == "open")))
+    automatic = {code for code, rule in RULES.items() if rule.automatic}
+    assert automatic <= fired, sorted(automatic - fired)
 
 
 def test_audit_verify_command(runner, app, make_platform):

@@ -45,7 +45,7 @@ DEMO_USERS = (
 )
 
 
-def load_demo(session: Session) -> list[tuple[str, str, str]]:
+def load_demo(session: Session, upload_dir: str | None = None) -> list[tuple[str, str, str]]:
     """Create what is missing; return (role label, username, password) of the demo log-ins."""
     for code, name, uscc, local, onboarded, contacts in DEMO_PLATFORMS:
         if platforms.by_code(session, code) is None:
@@ -58,4 +58,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
             accounts.create_user(session, username, role, DEMO_PASSWORD, display, platform_code,
                                  must_change_password=False)
         logins.append((ROLE_LABELS[role], username, DEMO_PASSWORD))
+    if upload_dir is not None:
+        from supervision import clock
+        from supervision.services.demo_ledgers import load_demo_ledgers
+
+        load_demo_ledgers(session, clock.now(), upload_dir)
     return logins
