@@ -142,3 +142,22 @@ def test_forbidden_and_missing_pages_answer_in_chinese(app, make_user, role, mak
     r = client.get("/audit/" if role != "security_auditor" else "/admin/users/")
     assert r.status_code == 403 and "无权访问" in r.get_data(as_text=True)
     assert "页面不存在" in client.get("/no/such/page").get_data(as_text=True)
+
+
+def test_server_error_page_is_chinese_and_hides_the_trace(app_config):
+    from app import create_app
+    from tests.conftest import _empty_tables
+
+    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+    try:
+        def boom():
+            raise RuntimeError("secret internal detail")
+
+        app.add_url_rule("/boom-for-test", "boom", boom)
+        r = app.test_client().get("/boom-for-test")
+        body = r.get_data(as_text=True)
+        assert r.status_code == 500 and "系统错误" in body and "secret internal detail" not in body
+        assert "Traceback" not in body
+    finally:
+        _empty_tables(app.extensions["db_engine"])
+        app.extensions["db_engine"].dispose()
