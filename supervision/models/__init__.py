@@ -2,6 +2,8 @@
 from supervision.db import Base
 from supervision.models.accounts import User, UserSession
 from supervision.models.audit import AuditEvent, AuditHead
+from supervision.models.audits import (Audit, AuditInspector, AuditPlatform, AuditSample, FindingReview, ItemCode,
+                                       ItemEvidence, Problem, SampleItem)
 from supervision.models.platforms import Platform, PlatformContact
 from supervision.models.checks import (CalendarDay, CalendarVersion, CalendarYear, CheckRun, Disclosure, Finding,
                                        ParameterSet)
@@ -9,4 +11,5 @@ from supervision.models.ledgers import ApiToken, LedgerError, LedgerSubmission, 
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
            "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",
-           "CheckRun", "Disclosure", "Finding", "ParameterSet"]
+           "CheckRun", "Disclosure", "Finding", "ParameterSet", "Audit", "AuditInspector", "AuditPlatform",
+           "AuditSample", "FindingReview", "ItemCode", "ItemEvidence", "Problem", "SampleItem"]
