@@ -21,7 +21,12 @@ def is_text_column(series: pd.Series) -> bool:
     """True when every cell is a str (CSV columns, and most .xlsx text columns)."""
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
         return True
-    return pd.api.types.infer_dtype(series, skipna=False) in ("string", "empty")
+    return is_text_array(series.to_numpy(dtype=object) if series.dtype == object else series)
+
+
+def is_text_array(values) -> bool:
+    """True when every element of an object array is a str (or there is none)."""
+    return pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty")
 
 
 def cell_kinds(series: pd.Series) -> np.ndarray:
@@ -34,8 +39,20 @@ def cell_kinds(series: pd.Series) -> np.ndarray:
 
 
 def strip_text(series: pd.Series) -> pd.Series:
-    """Trim white space (full-width spaces and NBSP too) of a text column."""
-    return series.astype(str).str.strip()
+    """Trim white space (full-width spaces and NBSP too) of a text column; object dtype."""
+    if series.dtype == object:
+        values = series.to_numpy()
+        if is_text_array(values):
+            return pd.Series(strip_array(values), index=series.index, dtype=object, copy=False)
+    return series.astype(str).str.strip().astype(object)
+
+
+def strip_array(values: np.ndarray) -> np.ndarray:
+    """Trimmed cells of an object array of str. Returns `values` itself when no cell needs
+    trimming (str.strip gives back the very same object then), so that the text and the cells
+    as read can share one array."""
+    stripped = np.fromiter(map(str.strip, values), dtype=object, count=len(values))
+    return stripped if (stripped != values).any() else values
 
 
 def number_text(values: pd.Series) -> pd.Series:
@@ -48,7 +65,8 @@ def number_text(values: pd.Series) -> pd.Series:
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Trimmed text of every cell of a column (CSV or .xlsx), index preserved."""
+    """Trimmed text of every cell of a column (CSV or .xlsx), index preserved; object dtype,
+    every cell a str. A text column that needs no trimming keeps its array (no copy)."""
     if is_text_column(series):
         return strip_text(series)
     kinds = cell_kinds(series)
@@ -70,4 +88,4 @@ def as_text(series: pd.Series) -> pd.Series:
             text[mask] = pd.to_datetime(part.astype(object)).dt.strftime("%Y-%m-%d")
         else:
             text[mask] = part.astype(str).str.strip()
-    return text.astype(str)
+    return text.astype(str).astype(object)

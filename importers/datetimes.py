@@ -32,21 +32,26 @@ _LAST_DAY = pd.Timestamp("2200-12-31")
 def parse_text(text: pd.Series) -> pd.Series:
     """Parse trimmed text cells; returns datetime64[ns] with NaT for empty or unparseable
     cells (the caller tells the two apart by the text being empty)."""
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    filled = text != ""
-    if not filled.any():
-        return result
-    # Fast path: the canonical form, which is strict (4-digit year, exact separators).
-    candidates = text[filled]
-    fast = pd.to_datetime(candidates, format=CANONICAL_FORMAT, errors="coerce")
-    # strptime lets seconds 60 and 61 roll over into the next minute: leave those to the
-    # strict parser below
-    fast[candidates.str[-3:].isin([":60", ":61"])] = pd.NaT
-    result[filled] = fast.astype("datetime64[ns]")
-    rest = text[filled & result.isna()]
-    if len(rest):
-        result[rest.index] = _parse_forms(rest)
-    return result
+    values = text.to_numpy(dtype=object)
+    result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    filled = np.flatnonzero(values != "")
+    if len(filled):
+        # Fast path: the canonical form, which is strict (4-digit year, exact separators).
+        candidates = values[filled]
+        fast = pd.DatetimeIndex(pd.to_datetime(candidates, format=CANONICAL_FORMAT, errors="coerce"))
+        # strptime lets seconds 60 and 61 roll over into the next minute: leave those to the
+        # strict parser below. Those parse to a second of 0 or 1: look only at such values.
+        rolled = np.flatnonzero(np.isin(fast.second, (0, 1)))
+        if len(rolled):
+            ends = pd.Series([value[-3:] for value in candidates[rolled]], dtype=object)
+            rolled = rolled[ends.isin([":60", ":61"]).to_numpy()]
+        fast = fast.to_numpy(dtype="datetime64[ns]", copy=True)
+        fast[rolled] = np.datetime64("NaT")
+        result[filled] = fast
+        rest = filled[np.isnat(fast)]
+        if len(rest):
+            result[rest] = _parse_forms(pd.Series(values[rest], dtype=object)).to_numpy(dtype="datetime64[ns]")
+    return pd.Series(result, index=text.index, copy=False)
 
 
 def _parse_forms(text: pd.Series) -> pd.Series:

@@ -25,7 +25,24 @@ class MultiValues:
 
 
 def parse_multi(text: pd.Series, allowed: tuple[str, ...]) -> MultiValues:
-    """`text`: trimmed cells with a RangeIndex. `allowed`: the spec's values, in order."""
+    """`text`: trimmed cells with a RangeIndex. `allowed`: the spec's values, in order.
+
+    A column holds few distinct cells (combinations of a few values): each distinct cell is
+    parsed once and the results are spread over the rows."""
+    n = len(text)
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    if len(uniques) == n:
+        return _parse_cells(text, allowed)
+    parsed = _parse_cells(pd.Series(np.asarray(uniques, dtype=object), dtype=object), allowed)
+    normalised = pd.Series(parsed.normalised.to_numpy(dtype=object)[codes], index=text.index, dtype=object)
+    bad_of_unique = np.full(len(uniques), None, dtype=object)
+    bad_of_unique[parsed.first_bad.index.to_numpy(dtype=np.int64)] = parsed.first_bad.to_numpy(dtype=object)
+    bad_rows = np.flatnonzero(pd.notna(bad_of_unique)[codes]) if len(parsed.first_bad) else np.arange(0)
+    first_bad = pd.Series(bad_of_unique[codes[bad_rows]], index=text.index[bad_rows], dtype=object)
+    return MultiValues(normalised, parsed.bits[codes], first_bad, parsed.count[codes])
+
+
+def _parse_cells(text: pd.Series, allowed: tuple[str, ...]) -> MultiValues:
     n = len(text)
     bits = np.zeros(n, dtype=np.int64)
     count = np.zeros(n, dtype=np.int64)

@@ -27,6 +27,8 @@ ENCODING_ERROR = (
     "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”后重新上传"
 )
 _WHITESPACE = re.compile(r"\s+")
+CSV_CHUNK_ROWS = 100_000  # rows pandas parses at a time
+_DECODE_SLICE = 1 << 22  # bytes decoded at a time when checking the encoding
 
 
 class LedgerFileError(Exception):
@@ -81,7 +83,7 @@ def read_sheet(data: bytes, filename: str) -> RawSheet:
         sheet.sheet_name, sheet.date1904 = sheet_name, date1904
     elif extension == "csv":
         grid, headers, encoding = _read_csv(data)
-        sheet = _build(grid, headers, "csv")
+        sheet = _build(grid, headers, "csv", all_text=True)
         sheet.encoding = encoding
     elif extension in ("xls", "et", "wps"):
         raise LedgerFileError("不支持旧版 Excel（.xls）等格式：请另存为 .xlsx 或 .csv 文件后重新上传")
@@ -101,34 +103,96 @@ def detect_encoding(data: bytes) -> str:
     else:
         candidates = ("utf-8", "gb18030")
     for encoding in candidates:
-        try:
-            codecs.decode(data, encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
+        if _decodes(data, encoding):
+            return encoding
     raise LedgerFileError(ENCODING_ERROR)
 
 
-def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
-    encoding = detect_encoding(data)
-    options = dict(header=None, dtype=str, na_filter=False, skip_blank_lines=False, encoding=encoding)
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether the whole of `data` decodes strictly, checked in slices so that the decoded text
+    (up to 4 bytes a character) never exists all at once."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
     try:
-        grid = pd.read_csv(io.BytesIO(data), **options)
+        for start in range(0, len(data), _DECODE_SLICE):
+            decoder.decode(view[start:start + _DECODE_SLICE], final=start + _DECODE_SLICE >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
+    """The body (object columns of str, "" for an empty or missing field), the headers and the
+    encoding."""
+    encoding = detect_encoding(data)
+    try:
+        columns = _parse_csv(data, encoding)
     except pd.errors.EmptyDataError:
         raise LedgerFileError("文件为空：第1行应为表头，之后每行一条举报") from None
     except pd.errors.ParserError:
         # Some row has more fields than the header: read with as many columns as the widest row.
         text = codecs.decode(data, encoding)
         width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""))), default=0)
+        del text
         try:
-            grid = pd.read_csv(io.BytesIO(data), names=range(width), **options)
+            columns = _parse_csv(data, encoding, names=range(width))
         except pd.errors.ParserError as exc:
             raise LedgerFileError(f"CSV 文件格式错误，无法读取：{exc}") from None
-    grid = grid.fillna("")
-    headers = [str(h) for h in grid.iloc[0].tolist()]
-    body = grid.iloc[1:].reset_index(drop=True)
-    body.columns = range(body.shape[1])
+    headers = [str(column[0]) for column in columns]
+    # the body: views without the header row, no copy
+    body = _object_frame({position: column[1:] for position, column in enumerate(columns)})
     return body, headers, encoding
+
+
+def _parse_csv(data: bytes, encoding: str, names=None) -> list[np.ndarray]:
+    """Every column of the CSV (header row included) as an object array of str ("" for an
+    empty or missing field).
+
+    pandas parses slices of rows whose cells are copied straight into arrays sized for the
+    whole file: the grid's cell references exist once, and no concatenation leaves freed
+    slices behind (which the allocator does not give back to the system)."""
+    options = dict(header=None, dtype=object, na_filter=False, skip_blank_lines=False, encoding=encoding)
+    if names is not None:
+        options["names"] = names
+    capacity = _max_records(data)
+    columns: list[np.ndarray] = []
+    count = 0
+    with pd.read_csv(io.BytesIO(data), chunksize=CSV_CHUNK_ROWS, **options) as chunks:
+        for chunk in chunks:
+            size = len(chunk)
+            if not columns:
+                columns = [np.empty(capacity, dtype=object) for _ in range(chunk.shape[1])]
+            if count + size > len(columns[0]):  # not expected (see _max_records); grow
+                more = max(count + size, 2 * len(columns[0])) - len(columns[0])
+                columns = [np.concatenate([column, np.empty(more, dtype=object)]) for column in columns]
+            for position, column in enumerate(columns):
+                column[count:count + size] = chunk.iloc[:, position].to_numpy(dtype=object)
+            count += size
+            del chunk
+    columns = [column[:count] for column in columns]
+    for column in columns:
+        if not cells.is_text_array(column):
+            # na_filter=False gives "" for missing fields; should a NaN ever appear, it is one
+            column[pd.isna(column)] = ""
+    return columns
+
+
+def _max_records(data: bytes) -> int:
+    """Upper bound of the number of CSV records: line ends (LF, CRLF or a lone CR) + 1.
+    Neither UTF-8 nor GB18030 uses the bytes of CR or LF inside a multi-byte character."""
+    lines = data.count(b"\n")
+    carriage_returns = data.count(b"\r")
+    if carriage_returns:
+        lines += carriage_returns - data.count(b"\r\n")
+    return lines + 1
+
+
+def _object_frame(columns: dict) -> pd.DataFrame:
+    """A DataFrame of object columns that keeps the given arrays (no copy, no consolidation,
+    no inference of pandas' str dtype)."""
+    return pd.DataFrame(columns, dtype=object, copy=False)
 
 
 # Excel --------------------------------------------------------------------------------------
@@ -176,7 +240,8 @@ def match_header(text: str) -> Column | None:
     return BY_HEADER.get(compact) or BY_KEY.get(compact.lower())
 
 
-def _build(grid: pd.DataFrame, headers: list[str], kind: str) -> RawSheet:
+def _build(grid: pd.DataFrame, headers: list[str], kind: str, all_text: bool = False) -> RawSheet:
+    """all_text: every cell of the grid is known to be a str (CSV)."""
     errors: list[Issue] = []
     warnings: list[Issue] = []
     column_keys: dict[int, str] = {}
@@ -206,14 +271,35 @@ def _build(grid: pd.DataFrame, headers: list[str], kind: str) -> RawSheet:
             if column.always_required and column.key not in first_position:
                 errors.append(Issue(1, column.header, None, f"缺少必填列“{column.header}”（{column.key}）：该列每行都必须填写"))
     column_keys = dict(sorted(column_keys.items(), key=lambda item: BY_KEY[item[1]].number))
-    text = pd.DataFrame({key: cells.as_text(grid[position]) for position, key in column_keys.items()})
-    if column_keys:
-        filled = (text != "").any(axis=1).to_numpy()
-    else:
-        filled = np.zeros(len(grid), dtype=bool)
+    text: dict[str, np.ndarray] = {}
+    for position, key in column_keys.items():
+        # a text column that needs no trimming keeps its array: the cells as read and their
+        # text are then one array in memory
+        if all_text:
+            text[key] = cells.strip_array(grid[position].to_numpy(dtype=object))
+        else:
+            text[key] = cells.as_text(grid[position]).to_numpy(dtype=object)
+    filled = _any_filled(list(text.values()), len(grid))
     rows = np.flatnonzero(filled)
-    text = text if filled.all() else text.iloc[rows].reset_index(drop=True)
-    return RawSheet(kind, grid, headers, column_keys, rows, text, errors=errors, warnings=warnings)
+    if not filled.all():
+        text = {key: values[rows] for key, values in text.items()}
+    text_frame = _object_frame(text) if text else pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    return RawSheet(kind, grid, headers, column_keys, rows, text_frame, errors=errors, warnings=warnings)
+
+
+def _any_filled(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """Rows with at least one non-empty text cell; each column is looked at only for the rows
+    still empty (usually the first, always-required column settles nearly every row)."""
+    filled = np.zeros(n, dtype=bool)
+    for values in columns:
+        empty = np.flatnonzero(~filled)
+        if not len(empty):
+            break
+        if len(empty) == n:
+            filled = values != ""
+        else:
+            filled[empty] = values[empty] != ""
+    return np.asarray(filled, dtype=bool)
 
 
 def _column_has_data(series: pd.Series) -> bool:

@@ -17,6 +17,7 @@ import pandas as pd
 from importers import columns as col
 from importers import datetimes
 from importers.columns import BY_KEY, COLUMNS, DATETIME, ENUM, FLAG, MULTI, TEXT
+from importers.cells import is_text_array
 from importers.issues import combine_issue_frames, issue_frame
 from importers.multivalue import SEPARATORS_TEXT, parse_multi
 
@@ -92,17 +93,17 @@ def validate(
     row_numbers = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
     index = pd.RangeIndex(n)
     present = set(text.columns)
-    values = {
-        c.key: (text[c.key].astype(str).set_axis(index) if c.key in present else pd.Series("", index=index, dtype=str))
-        for c in COLUMNS
-    }
+    values = {c.key: _text_column(text[c.key] if c.key in present else None, index) for c in COLUMNS}
+    # the same cells as numpy object arrays: numpy compares them with a str several times
+    # faster than pandas compares an object Series
+    arrays = {key: cells.to_numpy() for key, cells in values.items()}
     errors = _Errors(values, row_numbers)
     normalised: dict[str, object] = {}
 
     for column in COLUMNS:
         key, header = column.key, column.header
         cells = values[key]
-        filled = (cells != "").to_numpy(dtype=bool)
+        filled = arrays[key] != ""
         if column.kind == TEXT:
             _check_length(errors, column, cells, filled)
             normalised[key] = _text_or_none(cells, filled)
@@ -111,9 +112,7 @@ def validate(
                        f"“{header}”的值不在允许范围内；允许的值：{'、'.join(column.values)}")
             normalised[key] = _text_or_none(cells, filled, DEFAULT_NONE.get(key))
         elif column.kind == FLAG:
-            lowered = cells.str.lower()
-            true = lowered.isin(col.TRUE_SPELLINGS).to_numpy()
-            false = lowered.isin(col.FALSE_SPELLINGS).to_numpy()
+            true, false = _flag_values(cells, filled)
             errors.add(filled & ~true & ~false, key, f"“{header}”的值无法识别，应填写{FLAG_TEXT}")
             if key == "facts_clear":
                 normalised[key] = pd.array(np.where(filled & (true | false), true, None), dtype="boolean")
@@ -130,9 +129,9 @@ def validate(
             _check_multi(errors, column, multi, n)
             normalised[key] = multi.normalised.to_numpy(dtype=object)
             filled = multi.count > 0  # "；" alone is no value
-        _check_required(errors, column, filled, values, present)
+        _check_required(errors, column, filled, arrays, present)
 
-    _check_category(errors, values)
+    _check_category(errors, values, arrays)
     _check_period(errors, values, normalised["received_at"], period_start, period_next, period)
     _check_duplicates(errors, values, row_numbers)
 
@@ -142,15 +141,36 @@ def validate(
 
 
 def _frame(normalised: dict, n: int) -> pd.DataFrame:
-    """Text columns stay object dtype (str or None), not pandas' str dtype (NaN for missing)."""
+    """Text columns stay object dtype (str or None), not pandas' str dtype (NaN for missing).
+    The arrays are fresh, owned by the frame: no copy, no consolidation into 2-D blocks."""
     series = {}
     for key in col.KEYS:
-        values = normalised[key]
+        values = normalised.pop(key)
         if isinstance(values, np.ndarray) and values.dtype == object:
-            series[key] = pd.Series(values, dtype=object)
+            series[key] = pd.Series(values, dtype=object, copy=False)
         else:
-            series[key] = pd.Series(values)
-    return pd.DataFrame(series, index=pd.RangeIndex(n))
+            series[key] = pd.Series(values, copy=False)
+    return pd.DataFrame(series, index=pd.RangeIndex(n), copy=False)
+
+
+def _text_column(cells: pd.Series | None, index: pd.RangeIndex) -> pd.Series:
+    """The trimmed text of one column as an object Series of str (no copy when it already is
+    one); all "" for an absent column."""
+    if cells is None:
+        return pd.Series(np.full(len(index), "", dtype=object), index=index, dtype=object, copy=False)
+    if cells.dtype == object and is_text_array(cells.to_numpy()):
+        return pd.Series(cells.to_numpy(), index=index, dtype=object, copy=False)
+    return pd.Series(cells.astype(str).astype(object).to_numpy(), index=index, dtype=object, copy=False)
+
+
+def _flag_values(cells: pd.Series, filled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(is a true spelling, is a false spelling), case-insensitively. A flag column holds a
+    handful of distinct cells: each is lowered and looked up once."""
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
+    lowered = pd.Series([value.lower() for value in uniques], dtype=object)
+    true = lowered.isin(col.TRUE_SPELLINGS).to_numpy()[codes]
+    false = lowered.isin(col.FALSE_SPELLINGS).to_numpy()[codes]
+    return true, false
 
 
 # Rules ----------------------------------------------------------------------------------------
@@ -163,7 +183,7 @@ def _text_or_none(cells: pd.Series, filled: np.ndarray, default: str | None = No
 def _check_length(errors: _Errors, column, cells: pd.Series, filled: np.ndarray) -> None:
     if column.max_length is None or not filled.any():
         return
-    lengths = cells.str.len().astype("int64")
+    lengths = pd.Series(np.fromiter(map(len, cells.to_numpy()), dtype=np.int64, count=len(cells)), index=cells.index)
     too_long = (lengths > column.max_length).to_numpy()
     if too_long.any():
         message = (
@@ -203,11 +223,11 @@ def _check_required(errors: _Errors, column, filled: np.ndarray, values: dict, p
         errors.add(holds & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
 
 
-def _check_category(errors: _Errors, values: dict) -> None:
-    subject, category = values["subject_type"], values["category"]
+def _check_category(errors: _Errors, values: dict, arrays: dict) -> None:
+    category = values["category"]
     known = category.isin(col.ALL_CATEGORIES).to_numpy()
     for subject_type, categories in col.CATEGORIES_BY_SUBJECT.items():
-        wrong = (subject == subject_type).to_numpy() & known & ~category.isin(categories).to_numpy()
+        wrong = (arrays["subject_type"] == subject_type) & known & ~category.isin(categories).to_numpy()
         if wrong.any():
             message = ("侵权类别“" + category.astype(object) + f"”不属于举报类型“{subject_type}”；"
                        f"{subject_type}的侵权类别为：{'、'.join(categories)}")

@@ -86,6 +86,22 @@ def user_add(username, role, platform_code, display_name, password_stdin):
 audit_group = AppGroup("audit", help="Audit log and audit sampling.")
 
 
+@audit_group.command("sample-size")
+@click.option("--confidence", type=float, required=True, help="e.g. 0.95")
+@click.option("--tolerable-rate", type=float, required=True, help="e.g. 0.05")
+@click.option("--expected-deviations", type=int, required=True, help="e.g. 0")
+@click.option("--population", type=int, default=None, help="N reports (hypergeometric)")
+def audit_sample_size(confidence, tolerable_rate, expected_deviations, population):
+    """Print the attribute-sampling sample size n (binomial; hypergeometric with --population)."""
+    from supervision.standard.sampling import sample_size
+
+    try:
+        n = sample_size(confidence, tolerable_rate, expected_deviations, population=population)
+    except ValueError as e:
+        _fail([str(e)])
+    click.echo(n)
+
+
 @audit_group.command("verify")
 def audit_verify():
     """Check the audit log's hash chain; exit 1 and name the first broken record if it is broken."""
@@ -243,3 +259,6 @@ def init_app(app: Flask) -> None:
     for command in (init_db_command, platform_group, user_group, audit_group, ledger_group, disclosure_group,
                     demo_command):
         app.cli.add_command(command)
+    from supervision.cli_complaints import complaints_group
+
+    app.cli.add_command(complaints_group)

@@ -25,19 +25,25 @@ FINDINGS_VIEW = "findings.view"  # staff: every platform; platform users: their 
 CHECKS_RUN = "checks.run"  # run the rule checks on demand
 DISCLOSURES_RECORD = "disclosures.record"  # staff for any platform; a platform for itself
 STANDARD_MANAGE = "standard.manage"  # provincial parameters and the working-day calendar
+COMPLAINTS_HANDLE = "complaints.handle"  # complaint handlers: the queue, the complainant's data, every step
+COMPLAINTS_VIEW = "complaints.view"  # other staff: read complaints without the complainant's personal data
+COMPLAINTS_ANSWER = "complaints.answer"  # platform users: complaints transferred to their platform
+AUDITS_VIEW = "audits.view"  # read audits, their samples and results
+AUDITS_MANAGE = "audits.manage"  # plan, start and complete audits; review when assigned
+PROBLEMS_VIEW = "problems.view"  # the problem ledger (platform users: their own entries)
 
 _STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, FINDINGS_VIEW}
-_INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD}
+_INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD, AUDITS_VIEW, AUDITS_MANAGE, PROBLEMS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW, STANDARD_MANAGE}),
     AUDITOR: frozenset({ACCOUNT_SELF, AUDIT_READ}),
-    INSPECTOR: frozenset(_INSPECTORS),
-    SUPERVISOR: frozenset(_INSPECTORS),
-    COMPLAINT_HANDLER: frozenset(_STAFF_READERS),
-    LEADER: frozenset(_STAFF_READERS),
+    INSPECTOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
+    SUPERVISOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
+    COMPLAINT_HANDLER: frozenset(_STAFF_READERS | {COMPLAINTS_HANDLE}),
+    LEADER: frozenset(_STAFF_READERS | {AUDITS_VIEW, PROBLEMS_VIEW, COMPLAINTS_VIEW}),
     PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE, FINDINGS_VIEW,
-                         DISCLOSURES_RECORD}),
+                         DISCLOSURES_RECORD, PROBLEMS_VIEW, COMPLAINTS_ANSWER}),
 }
 
 

@@ -11,6 +11,8 @@ from tests.conftest import login
 ANON = "anonymous"
 STAFF_VIEWERS = {"admin", "inspector", "supervisor", "complaint_handler", "leader"}
 LEDGER_VIEWERS = {"inspector", "supervisor", "complaint_handler", "leader", "platform"}
+AUDIT_VIEWERS = {"inspector", "supervisor", "leader"}
+COMPLAINT_READERS = {"complaint_handler", "inspector", "supervisor", "leader"}
 EVERY_ROLE = set(ROLES)
 
 # endpoint -> (method, path template, roles allowed, status when allowed, overrides {role: status})
@@ -53,10 +55,56 @@ MATRIX = {
     "findings.run": ("POST", "/findings/run", {"inspector", "supervisor"}, 302, {}),
     "findings.catalogue": ("GET", "/rules", LEDGER_VIEWERS, 200, {}),
     "findings.disclosures": ("GET", "/disclosures", {"inspector", "supervisor", "platform"}, 200, {}),
+    "audits.index": ("GET", "/audits/", AUDIT_VIEWERS, 200, {}),
+    "audits.create": ("GET", "/audits/new", {"inspector", "supervisor"}, 200, {}),
+    "audits.detail": ("GET", "/audits/{audit_id}", AUDIT_VIEWERS, 200, {}),
+    "audits.start": ("POST", "/audits/{audit_id}/start", {"inspector", "supervisor"}, 302, {}),
+    # Reviewing needs an assignment to the audit: the matrix's users are not assigned.
+    "audits.complete": ("POST", "/audits/{audit_id}/complete", set(), 403, {}),
+    "audits.sample": ("GET", "/audits/{audit_id}/platforms/{platform_id}", AUDIT_VIEWERS, 200, {}),
+    "audits.item": ("GET", "/audits/{audit_id}/items/{item_id}", AUDIT_VIEWERS, 200, {}),
+    "audits.decide": ("POST", "/audits/{audit_id}/items/{item_id}/findings/{finding_id}", set(), 403, {}),
+    "audits.add_code": ("POST", "/audits/{audit_id}/items/{item_id}/codes", set(), 403, {}),
+    "audits.verdict": ("POST", "/audits/{audit_id}/items/{item_id}/verdict", set(), 403, {}),
+    "audits.evidence": ("POST", "/audits/{audit_id}/items/{item_id}/evidence", set(), 403, {}),
+    "audits.evidence_file": ("GET", "/audits/evidence/{evidence_id}", AUDIT_VIEWERS, 200, {}),
+    "audits.export": ("GET", "/audits/{audit_id}/export.xlsx", AUDIT_VIEWERS, 200, {}),
+    "audits.problems": ("GET", "/problems/", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "audits.problems_export": ("GET", "/problems/export.xlsx", AUDIT_VIEWERS | {"platform"}, 200, {}),
     "standard.parameters": ("GET", "/admin/parameters", {"admin"}, 200, {}),
     "standard.calendar": ("GET", "/admin/calendar", {"admin"}, 200, {}),
     "standard.calendar_day": ("POST", "/admin/calendar/day", {"admin"}, 302, {}),
     "standard.calendar_year": ("POST", "/admin/calendar/year", {"admin"}, 302, {}),
+    # The complaint window: public pages for everyone (no login); handling for complaint handlers
+    # (POSTs without their fields answer 422 with the errors); reading without personal data for
+    # inspectors, supervisors and leaders; the platform's portal for platform users.
+    "complaints_public.new": ("GET", "/complaint/new", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.filed": ("GET", "/complaint/filed", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.query": ("GET", "/complaint/query", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.track": ("GET", "/complaint/track", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.rate": ("POST", "/complaint/track/rate", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.reexam": ("POST", "/complaint/track/reexam", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints_public.rules": ("GET", "/complaint/rules", EVERY_ROLE | {ANON}, 200, {}),
+    "complaints.index": ("GET", "/complaints/", COMPLAINT_READERS, 200, {}),
+    "complaints.detail": ("GET", "/complaints/{complaint_id}", COMPLAINT_READERS, 200, {}),
+    "complaints.satisfaction": ("GET", "/complaints/satisfaction", COMPLAINT_READERS, 200, {}),
+    "complaints.accept": ("POST", "/complaints/{complaint_id}/accept", {"complaint_handler"}, 422, {}),
+    "complaints.reject": ("POST", "/complaints/{complaint_id}/reject", {"complaint_handler"}, 422, {}),
+    "complaints.transfer": ("POST", "/complaints/{complaint_id}/transfer", {"complaint_handler"}, 422, {}),
+    "complaints.return_to_platform": ("POST", "/complaints/{complaint_id}/return", {"complaint_handler"}, 422, {}),
+    "complaints.close": ("POST", "/complaints/{complaint_id}/close", {"complaint_handler"}, 422, {}),
+    "complaints.link_report": ("POST", "/complaints/{complaint_id}/link-report", {"complaint_handler"}, 422, {}),
+    "complaints.confirm_unreported": ("POST", "/complaints/{complaint_id}/confirm-unreported",
+                                      {"complaint_handler"}, 422, {}),
+    "complaints.file": ("GET", "/complaints/{complaint_id}/files/{complaint_file_id}", {"complaint_handler"}, 200,
+                        {}),
+    "complaints.portal_index": ("GET", "/portal/complaints/", {"platform"}, 200, {}),
+    "complaints.portal_detail": ("GET", "/portal/complaints/{complaint_id}", {"platform"}, 200, {}),
+    "complaints.portal_file": ("GET", "/portal/complaints/{complaint_id}/files/{platform_file_id}", {"platform"},
+                               200, {}),
+    "api.get_complaints": ("GET", "/api/v1/complaints", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
+    "api.post_complaint_response": ("POST", "/api/v1/complaints/{complaint_id}/response", set(), 401,
+                                    {r: 401 for r in EVERY_ROLE | {ANON}}),
 }
 
 
@@ -92,9 +140,34 @@ def _ledger_objects(app, tmp_path) -> dict:
         owner = create_user(s, "token_owner", "platform", "Passw0rd-for-tests", platform_code="pa")
         token, _raw = create_token(s, owner, "对接")
         report = s.scalar(select(Report))
+        audit_ids = _audit_objects(s, app)
         s.commit()
         return {"submission_id": accepted.id, "rejected_id": rejected.id, "report_pk": report.id,
-                "report_id": report.report_id, "token_id": token.id}
+                "report_id": report.report_id, "token_id": token.id, **audit_ids}
+
+
+def _audit_objects(s, app) -> dict:
+    """A started audit of platform pa with a sampled report, one of its findings and an evidence file."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from supervision.models import Finding, SampleItem
+    from supervision.services import audits
+    from supervision.services.accounts import create_user
+    from supervision.services.checks import run_check
+    from supervision.services.platforms import by_code
+
+    lead = create_user(s, "audit_lead", "inspector", "Passw0rd-for-tests")
+    audit = audits.create_audit(s, lead, audits.AuditInput(
+        kind="focused", title="矩阵测试检查", period_from="2026-10", period_to="2026-10", due_date=date(2026, 12, 31),
+        platform_codes=["pa"], inspector_ids=[lead.id]))
+    audits.start_audit(s, audit, "audit_lead")
+    run_check(s, by_code(s, "pa"), "2026-10", trigger="manual")
+    item = s.scalar(select(SampleItem).where(SampleItem.audit_id == audit.id))
+    finding = s.scalar(select(Finding))
+    ev = audits.add_evidence(s, item, "证据.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, app.config["UPLOAD_DIR"], "audit_lead")
+    return {"audit_id": audit.id, "item_id": item.id, "finding_id": finding.id, "evidence_id": ev.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -112,7 +185,7 @@ def test_every_route_is_in_the_matrix(app):
 def test_route_role_matrix(app, make_user, make_platform, role, tmp_path):
     pid = make_platform("pa")
     target = make_user("target", "leader")
-    ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path)}
+    ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path), **_complaint_objects(app)}
     client = app.test_client()
     if role != ANON:
         make_user("me_user", role, "pa" if role == "platform" else None)
@@ -161,3 +234,20 @@ def test_server_error_page_is_chinese_and_hides_the_trace(app_config):
     finally:
         _empty_tables(app.extensions["db_engine"])
         app.extensions["db_engine"].dispose()
+
+
+def _complaint_objects(app) -> dict:
+    """A complaint about platform pa with an attachment, transferred and answered with a file."""
+    from sqlalchemy import select
+
+    from supervision import db
+    from supervision.models import ComplaintFile
+    from tests.complaint_helpers import PDF, PNG, file_one, to_answered
+
+    with app.app_context():
+        s = db.session()
+        c = file_one(s, app, files=[("截图.png", PNG)]).complaint
+        to_answered(s, app, c, files=[("答复.pdf", PDF)])
+        s.commit()
+        files = {f.owner: f.id for f in s.scalars(select(ComplaintFile).where(ComplaintFile.complaint_id == c.id))}
+        return {"complaint_id": c.id, "complaint_file_id": files["complainant"], "platform_file_id": files["platform"]}

@@ -48,6 +48,17 @@ OPENAPI = {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
             "Error": _ERROR, "Issue": _ISSUE, "Submission": _SUBMISSION,
+            "Complaint": {
+                "type": "object", "required": ["id", "tracking_no", "status"],
+                "properties": {
+                    "id": {"type": "integer"}, "tracking_no": {"type": "string"}, "status": {"type": "string"},
+                    "complaint_type": {"type": "string"}, "report_number": {"type": "string"},
+                    "report_date": {"type": "string", "format": "date"}, "filed_at": {"type": "string"},
+                    "description": {"type": "string", "description": "电话、邮箱、身份证号已遮盖"},
+                    "transferred_at": {"type": ["string", "null"]}, "request": {"type": "string"},
+                    "response_due": {"type": ["string", "null"]}, "answered_at": {"type": ["string", "null"]},
+                    "response": {"type": ["string", "null"]}},
+            },
             "Rejected": {
                 "type": "object", "required": ["code", "message", "errors"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"},
@@ -89,6 +100,38 @@ OPENAPI = {
                                        "rule_name": {"type": "string"}, "severity": {"type": "string"},
                                        "period": {"type": "string"}, "reason": {"type": "string"}}}}}}}}},
                               "400": _json("Error", "period 格式错误"), "401": _json("Error", "令牌缺失或无效")},
+            }
+        },
+        "/api/v1/complaints": {
+            "get": {
+                "summary": "转办本平台的网民投诉（不含投诉人身份信息，内容中的电话、邮箱、身份证号已遮盖）",
+                "operationId": "getComplaints",
+                "parameters": [{"name": "status", "in": "query", "required": False,
+                                "schema": {"type": "string", "enum": ["待受理", "已受理", "不予受理", "已转办",
+                                                                      "平台已答复", "已办结"]}}],
+                "responses": {"200": {"description": "转办的投诉", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["platform", "complaints"],
+                    "properties": {"platform": {"type": "string"}, "status": {"type": ["string", "null"]},
+                                   "complaints": {"type": "array",
+                                                  "items": {"$ref": "#/components/schemas/Complaint"}}}}}}},
+                              "400": _json("Error", "status 取值无效"), "401": _json("Error", "令牌缺失或无效")},
+            }
+        },
+        "/api/v1/complaints/{id}/response": {
+            "post": {
+                "summary": "答复一件转办的投诉（JSON {\"text\"}，或 multipart：text 与最多 5 个 files）",
+                "operationId": "postComplaintResponse",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["text"],
+                                                     "properties": {"text": {"type": "string", "maxLength": 5000}}}},
+                    "multipart/form-data": {"schema": {"type": "object", "required": ["text"], "properties": {
+                        "text": {"type": "string"},
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+                "responses": {"200": _json("Complaint", "已答复"), "400": _json("Error", "答复内容或附件无效"),
+                              "401": _json("Error", "令牌缺失或无效"),
+                              "404": _json("Error", "没有该转办投诉（或不属于本平台）"),
+                              "409": _json("Error", "投诉当前状态不接受答复")},
             }
         },
         "/api/v1/ledgers/{id}": {

@@ -114,6 +114,68 @@ def get_findings():
          else f.rule_code, "severity": f.severity, "period": f.period, "reason": explanation(f)} for f in rows]})
 
 
+@bp.get("/complaints")
+def get_complaints():
+    """Complaints transferred to the platform, without the complainant's identity."""
+    from sqlalchemy import select
+
+    from supervision.models import Complaint
+    from supervision.standard.complaints import STATES
+
+    status = request.args.get("status", "").strip()
+    if status and status not in STATES:
+        return json_error(400, "invalid_status", f"status 应为 {'、'.join(STATES)} 之一；收到的是“{status}”。")
+    q = select(Complaint).where(Complaint.platform_id == g.api_platform.id, Complaint.transferred_at.is_not(None))
+    if status:
+        q = q.where(Complaint.status == status)
+    rows = db.session().scalars(q.order_by(Complaint.id).limit(10000)).all()
+    return jsonify({"platform": g.api_platform.code, "status": status or None,
+                    "complaints": [_complaint_json(c) for c in rows]})
+
+
+def _complaint_json(c) -> dict:
+    from supervision.services.checks import load_calendar
+    from supervision.services.complaints import platform_view, workflow_params
+    from supervision.standard.complaints import stages, Times
+
+    body = platform_view(c)
+    due = None
+    if c.transferred_at is not None:
+        st = [x for x in stages(Times(filed_at=c.filed_at, transferred_at=c.transferred_at, answered_at=c.answered_at),
+                                load_calendar(db.session()), workflow_params()) if x.key == "respond"]
+        due = st[0].due.isoformat(sep=" ") if st and st[0].due else None
+    body["response_due"] = due
+    return body
+
+
+@bp.post("/complaints/<int:complaint_id>/response")
+def post_complaint_response(complaint_id: int):
+    from supervision.models import Complaint
+    from supervision.services import complaints as complaint_svc
+
+    s = db.session()
+    c = s.get(Complaint, complaint_id)
+    if c is None or c.platform_id != g.api_platform.id or c.transferred_at is None:
+        return json_error(404, "not_found", f"没有编号为 {complaint_id} 的转办投诉。")
+    if request.is_json:
+        text = (request.get_json(silent=True) or {}).get("text", "")
+        files = []
+    else:
+        text = request.form.get("text", "")
+        files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+    if not isinstance(text, str):
+        return json_error(400, "invalid_text", "text 应为字符串。")
+    try:
+        complaint_svc.respond(s, c, text, files, current_app.config["UPLOAD_DIR"], actor=_actor())
+    except ValidationError as e:
+        s.rollback()
+        field, message = next(iter(e.errors.items()))
+        code = "invalid_state" if field == "action" else f"invalid_{field}"
+        return json_error(409 if field == "action" else 400, code, message)
+    s.commit()
+    return jsonify(_complaint_json(c)), 200
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(OPENAPI)

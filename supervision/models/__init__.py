@@ -8,8 +8,10 @@ from supervision.models.platforms import Platform, PlatformContact
 from supervision.models.checks import (CalendarDay, CalendarVersion, CalendarYear, CheckRun, Disclosure, Finding,
                                        ParameterSet)
 from supervision.models.ledgers import ApiToken, LedgerError, LedgerSubmission, Report, ReportVersion
+from supervision.models.complaints import Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
            "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",
            "CheckRun", "Disclosure", "Finding", "ParameterSet", "Audit", "AuditInspector", "AuditPlatform",
-           "AuditSample", "FindingReview", "ItemCode", "ItemEvidence", "Problem", "SampleItem"]
+           "AuditSample", "FindingReview", "ItemCode", "ItemEvidence", "Problem", "SampleItem",
+           "Complaint", "ComplaintCounter", "ComplaintEvent", "ComplaintFile"]

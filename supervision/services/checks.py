@@ -219,6 +219,11 @@ def _fact_hash(df: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(_norm_facts(df), index=False).to_numpy()
 
 
+# Findings of complaints (CMP codes) are opened by complaint handlers, not by the rule engine:
+# a check run leaves them alone.
+NOT_COMPLAINT = " AND substr(rule_code, 1, 4) <> 'CMP-'"
+
+
 def _reconcile(session: Session, platform_id: int, period: str, findings: pd.DataFrame, run: CheckRun,
                now: datetime) -> tuple[int, int]:
     """Open new findings, refresh the facts of those that changed, close those that no longer
@@ -227,7 +232,7 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
 
     names = ["id", "report_id", "rule_code", "status", *FACT_COLUMNS]
     existing = fetch_frame(session, "SELECT " + ", ".join(names) + " FROM findings WHERE platform_id = :p "
-                           "AND period = :period", {"p": platform_id, "period": period}, names)
+                           "AND period = :period" + NOT_COMPLAINT, {"p": platform_id, "period": period}, names)
     current = _facts_frame(findings)
     merged = current.merge(existing, on=["report_id", "rule_code"], how="outer", indicator=True,
                            suffixes=("", "_old"))
@@ -240,7 +245,7 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
 
     conn = session.connection()
     conn.execute(text("UPDATE findings SET last_run_id = :run WHERE platform_id = :p AND period = :period "
-                      "AND status = 'open'"), {"run": run.id, "p": platform_id, "period": period})
+                      "AND status = 'open'" + NOT_COMPLAINT), {"run": run.id, "p": platform_id, "period": period})
     if len(new):
         ins = new[["report_id", "rule_code", *FACT_COLUMNS]].copy()
         ins.insert(0, "period", period)

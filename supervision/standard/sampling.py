@@ -31,6 +31,8 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
+    "hypergeometric_upper",
+    "evaluate_finite_sample",
     "DEFAULT_CONFIDENCE",
     "DEFAULT_TOLERABLE_RATE",
     "DEFAULT_EXPECTED_DEVIATIONS",
@@ -476,3 +478,36 @@ def evaluate_draw(
     statistical = {_canonical(r) for r in draw.statistical}
     bad = {_canonical(r) for r in nonconforming}
     return evaluate_sample(len(statistical), len(bad & statistical), tolerable_rate, confidence)
+
+
+def hypergeometric_upper(deviations: int, n: int, population: int, confidence: float = DEFAULT_CONFIDENCE) -> float:
+    """Exact one-sided upper bound of the deviation rate of a finite population of N items from
+    which n were drawn without replacement and x deviated: the largest D/N with
+    P(X <= x | N, D, n) > 1 - confidence. It is the bound that matches a sample size computed
+    with the hypergeometric distribution (``sample_size(..., population=N)``): a sample drawn
+    that way and showing the expected deviations or fewer is always within the tolerable rate.
+    For large N it approaches the Clopper-Pearson bound."""
+    n = _check_count(n, "样本量", minimum=1)
+    x = _check_count(deviations, "偏差数")
+    big_n = _check_count(population, "总体数量", minimum=1)
+    if n > big_n:
+        raise ValueError(f"样本量（{n}）不得大于总体数量（{big_n}）")
+    if x > n:
+        raise ValueError(f"偏差数（{x}）不得大于样本量（{n}）")
+    alpha = 1 - _check_probability(confidence, "置信水平")
+    d = np.arange(x, big_n - (n - x) + 1)
+    tail = stats.hypergeom.cdf(x, big_n, d, n)
+    ok = d[tail > alpha]
+    return float(ok.max() / big_n) if ok.size else x / big_n
+
+
+def evaluate_finite_sample(sample_size: int, deviations: int, population: int,
+                           tolerable_rate: float = DEFAULT_TOLERABLE_RATE,
+                           confidence: float = DEFAULT_CONFIDENCE) -> tuple[SampleResult, float]:
+    """The result judged with the finite-population bound, and the Clopper-Pearson bound beside it."""
+    cp = evaluate_sample(sample_size, deviations, tolerable_rate, confidence)
+    upper = hypergeometric_upper(deviations, sample_size, population, confidence)
+    result = SampleResult(sample_size=cp.sample_size, deviations=cp.deviations, deviation_rate=cp.deviation_rate,
+                          upper_bound=upper, tolerable_rate=cp.tolerable_rate, confidence=cp.confidence,
+                          control_effective=upper <= cp.tolerable_rate)
+    return result, cp.upper_bound

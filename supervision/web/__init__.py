@@ -9,11 +9,15 @@ def register_blueprints(app: Flask) -> None:
     from supervision.permissions import has_permission
     from supervision.roles import ROLE_LABELS
     from supervision.api import v1 as api_v1
-    from supervision.web import (audit, auth, errors, findings, home, ledgers, platforms, standard_admin, tokens,
+    from supervision.web import (audit, audits, auth, errors, findings, home, ledgers, platforms, standard_admin, tokens,
                                  users)
     from supervision.web.forms import ActionForm
 
-    for module in (auth, home, users, platforms, audit, ledgers, tokens, findings, standard_admin, api_v1):
+    for module in (auth, home, users, platforms, audit, ledgers, tokens, findings, standard_admin, audits, api_v1):
+        app.register_blueprint(module.bp)
+    from supervision.web import complaints, complaints_public
+
+    for module in (complaints_public, complaints):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 

@@ -94,3 +94,15 @@ class DisclosureForm(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class AuditForm(FlaskForm):
+    title = StringField("检查名称", validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = SelectField("检查类型", choices=choices([("full", "全面检查（全部属地平台）"), ("focused", "重点检查（选定平台）")]))
+    period_from = StringField("起始月份（YYYY-MM）", validators=[DataRequired(REQUIRED), Length(min=7, max=7)])
+    period_to = StringField("截止月份（YYYY-MM）", validators=[DataRequired(REQUIRED), Length(min=7, max=7)])
+    focus = SelectField("检查重点", choices=[])
+    due_date = DateField("完成期限", validators=[DataRequired("请填写 YYYY-MM-DD 格式的日期。")])
+    confidence = SelectField("置信水平", choices=choices([("0.95", "95%"), ("0.90", "90%"), ("0.99", "99%")]))
+    tolerable_rate = SelectField("可容忍偏差率", choices=choices([("0.05", "5%"), ("0.03", "3%"), ("0.10", "10%")]))
+    expected_deviations = SelectField("预期偏差数", choices=choices([("0", "0"), ("1", "1"), ("2", "2")]))
