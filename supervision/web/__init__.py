@@ -17,7 +17,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from supervision.web import complaints, complaints_public
 
-    for module in (complaints_public, complaints):
+    from supervision.web import signals
+
+    for module in (complaints_public, complaints, signals):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 
