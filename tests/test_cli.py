@@ -90,6 +90,12 @@ def test_demo_is_idempotent_has_every_role_and_every_kind_of_mistake(runner, ses
     assert "Demo2026pass" in r.output
     # six months of ledgers for three platforms, one month missing (LED-01)
     assert counts[0] == 17
+    from supervision.models import Audit, Problem, SampleItem
+
+    audit = session.scalar(select(Audit))
+    assert audit.status == "running" and session.scalar(select(func.count()).select_from(Audit)) == 1
+    assert session.scalar(select(func.count()).select_from(SampleItem).where(SampleItem.verdict.is_not(None))) == 12
+    assert session.scalar(select(func.count()).select_from(Problem).where(Problem.excluded)) >= 1
     fired = set(session.scalars(select(Finding.rule_code).where(Finding.status == "open")))
     automatic = {code for code, rule in RULES.items() if rule.automatic}
     assert automatic <= fired, sorted(automatic - fired)

@@ -60,7 +60,8 @@ def load_demo(session: Session, upload_dir: str | None = None) -> list[tuple[str
         logins.append((ROLE_LABELS[role], username, DEMO_PASSWORD))
     if upload_dir is not None:
         from supervision import clock
-        from supervision.services.demo_ledgers import load_demo_ledgers
+        from supervision.services.demo_ledgers import load_demo_audit, load_demo_ledgers
 
         load_demo_ledgers(session, clock.now(), upload_dir)
+        load_demo_audit(session, clock.now())
     return logins

@@ -216,3 +216,36 @@ def load_demo_ledgers(session: Session, now: datetime, upload_dir: str) -> list[
 
 
 __all__ = ["load_demo_ledgers", "demo_months", "build_month", "PROFILES"]
+
+
+def load_demo_audit(session: Session, now: datetime) -> None:
+    """A 全面检查 of the last three demo months, started, part of one platform's sample reviewed."""
+    from datetime import timedelta
+
+    from supervision.models import Audit, Finding, SampleItem, User
+    from supervision.services import audits
+
+    if session.scalar(select(Audit.id).limit(1)) is not None:
+        return
+    months = demo_months(now)
+    lead = session.scalar(select(User).where(User.username == "inspector"))
+    second = session.scalar(select(User).where(User.username == "inspector2"))
+    if lead is None:
+        return
+    audit = audits.create_audit(session, lead, audits.AuditInput(
+        kind="full", title=f"{months[3][:4]}年{months[3][5:]}—{months[5][5:]}月全面检查", period_from=months[3],
+        period_to=months[5], due_date=(now + timedelta(days=30)).date(), platform_codes=[],
+        inspector_ids=[u.id for u in (lead, second) if u is not None]))
+    audits.start_audit(session, audit, lead.username)
+    items = session.scalars(select(SampleItem).where(SampleItem.audit_id == audit.id)
+                            .order_by(SampleItem.platform_id, SampleItem.position).limit(12)).all()
+    for n, item in enumerate(items):
+        finding = session.scalar(select(Finding).where(Finding.platform_id == item.platform_id,
+                                                       Finding.report_id == item.report_id).limit(1))
+        if finding is not None and n % 2 == 0:
+            audits.decide_finding(session, item, finding, "overturned" if n == 0 else "confirmed",
+                                  "原始材料显示已在时限内处置，台账录入时间有误" if n == 0 else "", lead.username)
+        audits.set_verdict(session, item, "不合规" if n in (3, 7) else "合规",
+                           "与原始材料核对" if n not in (3, 7) else "原始材料缺失", lead.username)
+        if n == 7:
+            audits.add_code(session, item, "REC-03", "平台未能提供原始举报材料", lead.username)
