@@ -40,7 +40,7 @@ def test_filing_and_querying_on_a_phone(live_app, browser):
     page.fill("#answer", "999")
     page.wait_for_timeout(3200)
     page.click("button[type=submit]")
-    assert page.is_visible("text=验证题答案不正确")
+    page.wait_for_selector("text=验证题答案不正确")  # the page comes back with the message
     assert page.input_value("#description") == "一月初举报的侵权视频，平台一直没有反馈。"  # nothing lost
     assert page.input_value("#name") == "王小明"
     token = page.get_attribute("#challenge", "value")
@@ -57,7 +57,7 @@ def test_filing_and_querying_on_a_phone(live_app, browser):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/complaint/track$"))
     assert page.inner_text("[data-testid=status]") == "待受理"
-    assert page.is_visible("text=收到投诉")
+    page.wait_for_selector("text=收到投诉")
     problems = [p for p in problems if "422" not in p]  # the refused form answers 422 on purpose
     assert not problems, problems  # no CSP violations or script errors
     context.close()
