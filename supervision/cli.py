@@ -238,6 +238,30 @@ def disclosure_add(platform_code, period, url, published_on):
     click.echo(f"已记录 {platform.code} {period} 的公开情况：{day} {url}")
 
 
+scores_group = AppGroup("scores", help="Scorecards (scoring.md).")
+
+
+@scores_group.command("compute")
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False))
+def scores_compute(period, out_file):
+    """Compute the month's scorecards; CSV platform_code,score,grade,rank + one column per indicator."""
+    from pathlib import Path
+
+    from scoring import scores_csv
+    from supervision.services.ledger_import import PERIOD_RE
+    from supervision.services.scores import league
+
+    if not PERIOD_RE.match(period or ""):
+        _fail([f"--period 应为 YYYY-MM 格式；填写的是“{period}”。"])
+    data = scores_csv(league(db.session(), period))
+    if out_file:
+        Path(out_file).write_bytes(data)
+        click.echo(f"已写入 {out_file}。", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
@@ -256,7 +280,7 @@ def demo_command():
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, platform_group, user_group, audit_group, ledger_group, disclosure_group,
+    for command in (init_db_command, platform_group, user_group, audit_group, ledger_group, disclosure_group, scores_group,
                     demo_command):
         app.cli.add_command(command)
     from supervision.cli_complaints import complaints_group

@@ -31,9 +31,11 @@ COMPLAINTS_ANSWER = "complaints.answer"  # platform users: complaints transferre
 AUDITS_VIEW = "audits.view"  # read audits, their samples and results
 AUDITS_MANAGE = "audits.manage"  # plan, start and complete audits; review when assigned
 PROBLEMS_VIEW = "problems.view"  # the problem ledger (platform users: their own entries)
+SCORES_VIEW = "scores.view"  # scorecards (platform users: their own card)
 
 _STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, FINDINGS_VIEW}
-_INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD, AUDITS_VIEW, AUDITS_MANAGE, PROBLEMS_VIEW}
+_INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD, AUDITS_VIEW, AUDITS_MANAGE, PROBLEMS_VIEW,
+                                 SCORES_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW, STANDARD_MANAGE}),
@@ -41,9 +43,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     INSPECTOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
     SUPERVISOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
     COMPLAINT_HANDLER: frozenset(_STAFF_READERS | {COMPLAINTS_HANDLE}),
-    LEADER: frozenset(_STAFF_READERS | {AUDITS_VIEW, PROBLEMS_VIEW, COMPLAINTS_VIEW}),
+    LEADER: frozenset(_STAFF_READERS | {AUDITS_VIEW, PROBLEMS_VIEW, COMPLAINTS_VIEW, SCORES_VIEW}),
     PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE, FINDINGS_VIEW,
-                         DISCLOSURES_RECORD, PROBLEMS_VIEW, COMPLAINTS_ANSWER}),
+                         DISCLOSURES_RECORD, PROBLEMS_VIEW, COMPLAINTS_ANSWER, SCORES_VIEW}),
 }
 
 

@@ -71,6 +71,8 @@ MATRIX = {
     "audits.export": ("GET", "/audits/{audit_id}/export.xlsx", AUDIT_VIEWERS, 200, {}),
     "audits.problems": ("GET", "/problems/", AUDIT_VIEWERS | {"platform"}, 200, {}),
     "audits.problems_export": ("GET", "/problems/export.xlsx", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "scores.index": ("GET", "/scores?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "scores.export": ("GET", "/scores.csv?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200, {}),
     "signals.index": ("GET", "/signals?period=2026-10", AUDIT_VIEWERS, 200, {}),
     "signals.accounts": ("GET", "/accounts?from=2026-10&to=2026-10", AUDIT_VIEWERS, 200, {}),
     "standard.parameters": ("GET", "/admin/parameters", {"admin"}, 200, {}),

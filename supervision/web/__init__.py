@@ -17,9 +17,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from supervision.web import complaints, complaints_public
 
-    from supervision.web import signals
+    from supervision.web import scores, signals
 
-    for module in (complaints_public, complaints, signals):
+    for module in (complaints_public, complaints, signals, scores):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 
