@@ -202,60 +202,46 @@ def _after(audit: Audit, it: SampleItem, go_next: bool = False):
     return redirect(url_for("audits.item", audit_id=audit.id, item_id=it.id))
 
 
-@bp.route("/audits/<int:audit_id>/items/<int:item_id>/findings/<int:finding_id>", methods=["POST"])
-@requires(AUDITS_MANAGE)
-def decide(audit_id: int, item_id: int, finding_id: int):
-    s = db.session()
-    audit, it = _item_for_review(audit_id, item_id)
-    _require_reviewer(audit)
-    finding = s.get(Finding, finding_id)
-    if finding is None or not ActionForm().validate_on_submit():
-        abort(404 if finding is None else 400)
-    try:
-        svc.decide_finding(s, it, finding, request.form.get("decision", ""), request.form.get("reason", ""),
-                           current_user.username)
-    except ValidationError as e:
-        s.rollback()
-        flash(next(iter(e.errors.values())), "error")
-    else:
-        s.commit()
-    return _after(audit, it)
-
-
-@bp.route("/audits/<int:audit_id>/items/<int:item_id>/codes", methods=["POST"])
-@requires(AUDITS_MANAGE)
-def add_code(audit_id: int, item_id: int):
+def _review(audit_id: int, item_id: int, action, go_next: bool = False):
+    """Run one review step on a sampled report for an assigned inspector, then show the report
+    again (or the next one): the page saves as the inspector goes."""
     s = db.session()
     audit, it = _item_for_review(audit_id, item_id)
     _require_reviewer(audit)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        svc.add_code(s, it, request.form.get("code", ""), request.form.get("note", ""), current_user.username)
-    except ValidationError as e:
-        s.rollback()
-        flash(next(iter(e.errors.values())), "error")
-    else:
-        s.commit()
-    return _after(audit, it)
-
-
-@bp.route("/audits/<int:audit_id>/items/<int:item_id>/verdict", methods=["POST"])
-@requires(AUDITS_MANAGE)
-def verdict(audit_id: int, item_id: int):
-    s = db.session()
-    audit, it = _item_for_review(audit_id, item_id)
-    _require_reviewer(audit)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        svc.set_verdict(s, it, request.form.get("verdict", ""), request.form.get("note", ""), current_user.username)
+        action(s, it)
     except ValidationError as e:
         s.rollback()
         flash(next(iter(e.errors.values())), "error")
         return _after(audit, it)
     s.commit()
-    return _after(audit, it, go_next=True)
+    return _after(audit, it, go_next=go_next)
+
+
+@bp.route("/audits/<int:audit_id>/items/<int:item_id>/findings/<int:finding_id>", methods=["POST"])
+@requires(AUDITS_MANAGE)
+def decide(audit_id: int, item_id: int, finding_id: int):
+    finding = db.session().get(Finding, finding_id)
+    if finding is None:
+        abort(404)
+    return _review(audit_id, item_id, lambda s, it: svc.decide_finding(
+        s, it, finding, request.form.get("decision", ""), request.form.get("reason", ""), current_user.username))
+
+
+@bp.route("/audits/<int:audit_id>/items/<int:item_id>/codes", methods=["POST"])
+@requires(AUDITS_MANAGE)
+def add_code(audit_id: int, item_id: int):
+    return _review(audit_id, item_id, lambda s, it: svc.add_code(
+        s, it, request.form.get("code", ""), request.form.get("note", ""), current_user.username))
+
+
+@bp.route("/audits/<int:audit_id>/items/<int:item_id>/verdict", methods=["POST"])
+@requires(AUDITS_MANAGE)
+def verdict(audit_id: int, item_id: int):
+    return _review(audit_id, item_id, lambda s, it: svc.set_verdict(
+        s, it, request.form.get("verdict", ""), request.form.get("note", ""), current_user.username), go_next=True)
 
 
 @bp.route("/audits/<int:audit_id>/items/<int:item_id>/evidence", methods=["POST"])
