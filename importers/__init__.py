@@ -77,7 +77,12 @@ def read_ledger(data: bytes, filename: str, period: str) -> LedgerResult:
     if rows_read == 0 and not sheet.errors:
         warnings.append(Issue(None, None, None, "文件没有数据行：将作为本期没有举报记录的台账"))
 
-    checked = validation.validate(sheet.text, period, sheet.row_numbers, sheet.raw_column, sheet.date1904)
+    # The text is handed over: validation frees each column once checked. CSV cells are all
+    # text, so a CSV file has no native cells to parse dates from.
+    raw = None if sheet.kind == "csv" else sheet.raw_column
+    columns, n = sheet.take_text()
+    checked = validation.validate_columns(columns, n, period, sheet.row_numbers, raw, sheet.date1904, all_str=True)
+    del columns, raw
     header_errors = issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()
     error_frame = combine_issue_frames([header_errors, checked.errors])
     ok = len(error_frame) == 0

@@ -68,6 +68,8 @@ def as_text(series: pd.Series) -> pd.Series:
     """Trimmed text of every cell of a column (CSV or .xlsx), index preserved; object dtype,
     every cell a str. A text column that needs no trimming keeps its array (no copy)."""
     if is_text_column(series):
+        if series.dtype == object:
+            return pd.Series(strip_array(series.to_numpy()), index=series.index, dtype=object, copy=False)
         return strip_text(series)
     kinds = cell_kinds(series)
     text = pd.Series("", index=series.index, dtype=object)

@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -41,15 +42,18 @@ class RawSheet:
 
     grid: every body row (row 2 onwards, blank rows included) and every column of the file,
           columns numbered 0.. in file order; cells as read (CSV: str; .xlsx: Python values).
+          A CSV file's grid is not kept once read (its cells would double the memory of the
+          text): it is read again from the file's bytes when asked for (the error workbook).
     headers: the header row's texts as submitted, one per grid column.
     column_keys: grid column position → English key, for recognised columns.
     rows: the body rows that are not blank (recognised columns only), as grid row positions.
     text: trimmed text of the recognised columns of those rows, named by English key,
-          index 0..len(rows)-1 (see importers.cells.as_text).
+          index 0..len(rows)-1, object columns of str (see importers.cells.as_text); None
+          once handed over by take_text.
     """
 
     kind: str  # "csv" or "xlsx"
-    grid: pd.DataFrame
+    _grid: pd.DataFrame | None
     headers: list[str]
     column_keys: dict[int, str]
     rows: np.ndarray
@@ -59,6 +63,20 @@ class RawSheet:
     date1904: bool = False
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    _read_grid: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+
+    @property
+    def grid(self) -> pd.DataFrame:
+        if self._grid is None and self._read_grid is not None:
+            self._grid = self._read_grid()
+        return self._grid
+
+    def take_text(self) -> tuple[dict[str, pd.Series], int]:
+        """Hand the text columns over (and forget them): ({key: column}, number of rows). The
+        receiver (importers.validate.validate_columns) drops each column once checked, so
+        that the text of the cells that do not go into the report frame is freed early."""
+        text, self.text = self.text, None
+        return {key: text[key] for key in text.columns}, len(text)
 
     @property
     def row_numbers(self) -> np.ndarray:
@@ -66,7 +84,10 @@ class RawSheet:
         return self.rows + 2
 
     def raw_column(self, key: str) -> pd.Series:
-        """The cells as read of one recognised column, non-blank rows, index 0..n-1."""
+        """The cells as read of one recognised column, non-blank rows, index 0..n-1. CSV cells
+        are all text: for a CSV file this is the trimmed text (the grid is not kept)."""
+        if self.kind == "csv" and self._grid is None and self.text is not None:
+            return self.text[key]
         position = next(p for p, k in self.column_keys.items() if k == key)
         return _take_rows(self.grid[position], self.rows)
 
@@ -84,7 +105,9 @@ def read_sheet(data: bytes, filename: str) -> RawSheet:
     elif extension == "csv":
         grid, headers, encoding = _read_csv(data)
         sheet = _build(grid, headers, "csv", all_text=True)
+        del grid
         sheet.encoding = encoding
+        sheet._grid, sheet._read_grid = None, lambda: _read_csv(data)[0]
     elif extension in ("xls", "et", "wps"):
         raise LedgerFileError("不支持旧版 Excel（.xls）等格式：请另存为 .xlsx 或 .csv 文件后重新上传")
     else:
@@ -125,10 +148,34 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
     """The body (object columns of str, "" for an empty or missing field), the headers and the
-    encoding."""
-    encoding = detect_encoding(data)
+    encoding.
+
+    A file without BOM is first parsed as UTF-8 without checking it beforehand: pandas decodes
+    every field strictly, so UnicodeDecodeError means the file is not UTF-8, and
+    detect_encoding then decides as it always does (GB18030 or rejected)."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = detect_encoding(data)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        raise LedgerFileError(ENCODING_ERROR)
+    else:
+        encoding = "utf-8"
     try:
-        columns = _parse_csv(data, encoding)
+        columns = _parse_csv_any_width(data, encoding)
+    except UnicodeDecodeError:
+        encoding = detect_encoding(data)
+        try:
+            columns = _parse_csv_any_width(data, encoding)
+        except UnicodeDecodeError:
+            raise LedgerFileError(ENCODING_ERROR) from None
+    headers = [str(column[0]) for column in columns]
+    # the body: views without the header row, no copy
+    body = _object_frame({position: column[1:] for position, column in enumerate(columns)})
+    return body, headers, encoding
+
+
+def _parse_csv_any_width(data: bytes, encoding: str) -> list[np.ndarray]:
+    try:
+        return _parse_csv(data, encoding)
     except pd.errors.EmptyDataError:
         raise LedgerFileError("文件为空：第1行应为表头，之后每行一条举报") from None
     except pd.errors.ParserError:
@@ -137,13 +184,9 @@ def _read_csv(data: bytes) -> tuple[pd.DataFrame, list[str], str]:
         width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""))), default=0)
         del text
         try:
-            columns = _parse_csv(data, encoding, names=range(width))
+            return _parse_csv(data, encoding, names=range(width))
         except pd.errors.ParserError as exc:
             raise LedgerFileError(f"CSV 文件格式错误，无法读取：{exc}") from None
-    headers = [str(column[0]) for column in columns]
-    # the body: views without the header row, no copy
-    body = _object_frame({position: column[1:] for position, column in enumerate(columns)})
-    return body, headers, encoding
 
 
 def _parse_csv(data: bytes, encoding: str, names=None) -> list[np.ndarray]:

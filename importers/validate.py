@@ -88,15 +88,36 @@ def validate(
     raw: gives the native cells of a date-time column (.xlsx), same index as `text`.
     Raises ValueError for a malformed period.
     """
+    return validate_columns({key: text[key] for key in text.columns}, len(text), period, row_numbers, raw, date1904)
+
+
+# Columns kept until the checks after the loop over the columns are done.
+_KEPT_TEXT = ("report_id", "subject_type", "category")
+
+
+def validate_columns(
+    columns: dict[str, pd.Series],
+    n: int,
+    period: str,
+    row_numbers: np.ndarray | None = None,
+    raw: Callable[[str], pd.Series] | None = None,
+    date1904: bool = False,
+    all_str: bool = False,
+) -> Validation:
+    """validate() for text given as {key: column} (n rows). Each column is removed from
+    `columns` as soon as it is checked, so that a caller handing its only reference over
+    (RawSheet.take_text) lets the text not needed in the report frame be freed early.
+    all_str: the columns are known to be object columns of str (RawSheet.text)."""
     period_start, period_next = parse_period(period)
-    n = len(text)
     row_numbers = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
     index = pd.RangeIndex(n)
-    present = set(text.columns)
-    values = {c.key: _text_column(text[c.key] if c.key in present else None, index) for c in COLUMNS}
+    present = set(columns)
+    values = {c.key: _text_column(columns.pop(c.key, None), index, all_str) for c in COLUMNS}
     # the same cells as numpy object arrays: numpy compares them with a str several times
     # faster than pandas compares an object Series
     arrays = {key: cells.to_numpy() for key, cells in values.items()}
+    # the conditional requirements are evaluated before any column is let go
+    conditions = {key: np.asarray(condition(arrays), dtype=bool) for key, (condition, _) in CONDITIONS.items()}
     errors = _Errors(values, row_numbers)
     normalised: dict[str, object] = {}
 
@@ -121,18 +142,25 @@ def validate(
         elif column.kind == DATETIME:
             raw_cells = raw(key) if raw is not None and key in present else cells
             parsed = datetimes.parse_column(raw_cells, cells, date1904)
+            del raw_cells
             errors.add(filled & parsed.isna().to_numpy(), key,
                        f"“{header}”不是可识别的日期时间；可用的格式：{datetimes.FORMS_TEXT}")
             normalised[key] = parsed.to_numpy(dtype="datetime64[ns]")
+            del parsed
         elif column.kind == MULTI:
             multi = parse_multi(cells, column.values)
             _check_multi(errors, column, multi, n)
             normalised[key] = multi.normalised.to_numpy(dtype=object)
             filled = multi.count > 0  # "；" alone is no value
-        _check_required(errors, column, filled, arrays, present)
+            del multi
+        _check_required(errors, column, filled, conditions, present)
+        if key == "received_at":
+            _check_period(errors, values, normalised[key], period_start, period_next, period)
+        if key not in _KEPT_TEXT:
+            del cells
+            values[key] = arrays[key] = None
 
     _check_category(errors, values, arrays)
-    _check_period(errors, values, normalised["received_at"], period_start, period_next, period)
     _check_duplicates(errors, values, row_numbers)
 
     error_frame = combine_issue_frames(errors.frames)
@@ -153,12 +181,12 @@ def _frame(normalised: dict, n: int) -> pd.DataFrame:
     return pd.DataFrame(series, index=pd.RangeIndex(n), copy=False)
 
 
-def _text_column(cells: pd.Series | None, index: pd.RangeIndex) -> pd.Series:
+def _text_column(cells: pd.Series | None, index: pd.RangeIndex, all_str: bool = False) -> pd.Series:
     """The trimmed text of one column as an object Series of str (no copy when it already is
     one); all "" for an absent column."""
     if cells is None:
         return pd.Series(np.full(len(index), "", dtype=object), index=index, dtype=object, copy=False)
-    if cells.dtype == object and is_text_array(cells.to_numpy()):
+    if cells.dtype == object and (all_str or is_text_array(cells.to_numpy())):
         return pd.Series(cells.to_numpy(), index=index, dtype=object, copy=False)
     return pd.Series(cells.astype(str).astype(object).to_numpy(), index=index, dtype=object, copy=False)
 
@@ -212,15 +240,15 @@ def _check_multi(errors: _Errors, column, multi, n: int) -> None:
                    "“处置措施”中“无需处置”不能与其他处置措施同时填写：请只填“无需处置”，或删去它")
 
 
-def _check_required(errors: _Errors, column, filled: np.ndarray, values: dict, present: set) -> None:
+def _check_required(errors: _Errors, column, filled: np.ndarray, conditions: dict, present: set) -> None:
+    """conditions: whether the condition of each conditional column holds, per row."""
     if column.always_required:
         # An absent always-required column is already reported once, on the header row.
         if column.key in present:
             errors.add(~filled, column.key, f"“{column.header}”为必填项，不能为空")
     elif column.key in CONDITIONS:
-        condition, description = CONDITIONS[column.key]
-        holds = np.asarray(condition(values), dtype=bool)
-        errors.add(holds & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
+        description = CONDITIONS[column.key][1]
+        errors.add(conditions[column.key] & ~filled, column.key, f"“{column.header}”不能为空：{description}时必填")
 
 
 def _check_category(errors: _Errors, values: dict, arrays: dict) -> None:
