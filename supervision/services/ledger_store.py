@@ -67,24 +67,41 @@ def _quote(name: str) -> str:
     return '"' + name + '"'
 
 
-def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> None:
+CHUNK_ROWS = 100_000  # rows converted and sent at a time: bounds the memory of large inserts
+
+
+def bulk_insert(session: Session, table_name: str, frame: pd.DataFrame) -> None:
+    """Insert every row of ``frame`` (columns = table columns): COPY on PostgreSQL, executemany
+    on SQLite, in chunks so that a million rows never exist twice in memory as text."""
     if frame.empty:
         return
     conn = session.connection()
     cols = list(frame.columns)
+    names = ", ".join(map(_quote, cols))
     if conn.dialect.name == "postgresql":
-        out = frame.copy()
-        for c in cols:
-            if out[c].dtype == bool or str(out[c].dtype) == "boolean":
-                out[c] = out[c].map({True: "t", False: "f"}, na_action="ignore")
-        payload = out.to_csv(index=False, header=False, na_rep="", date_format="%Y-%m-%d %H:%M:%S")
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(map(_quote, cols))}) FROM STDIN WITH (FORMAT csv)") as cp:
-                cp.write(payload)
+            with cur.copy(f"COPY {table_name} ({names}) FROM STDIN WITH (FORMAT csv)") as cp:
+                for start in range(0, len(frame), CHUNK_ROWS):
+                    cp.write(_pg_csv(frame.iloc[start:start + CHUNK_ROWS]))
         return
+    sql = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join('?' * len(cols))})"
+    for start in range(0, len(frame), CHUNK_ROWS):
+        chunk = _sqlite_values(frame.iloc[start:start + CHUNK_ROWS])
+        conn.exec_driver_sql(sql, list(chunk.itertuples(index=False, name=None)))
+
+
+def _pg_csv(frame: pd.DataFrame) -> str:
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == bool or str(out[c].dtype) == "boolean":
+            out[c] = out[c].map({True: "t", False: "f"}, na_action="ignore")
+    return out.to_csv(index=False, header=False, na_rep="", date_format="%Y-%m-%d %H:%M:%S")
+
+
+def _sqlite_values(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
-    for c in cols:
+    for c in frame.columns:
         s = frame[c]
         if pd.api.types.is_datetime64_any_dtype(s):
             out[c] = s.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object).where(s.notna(), None)
@@ -94,8 +111,7 @@ def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> None:
             out[c] = s.astype(object)
         else:
             out[c] = s.astype(object).where(s.notna(), None)
-    sql = f"INSERT INTO {table} ({', '.join(map(_quote, cols))}) VALUES ({', '.join('?' * len(cols))})"
-    conn.exec_driver_sql(sql, list(out.itertuples(index=False, name=None)))
+    return out
 
 
 def _existing(session: Session, platform_id: int) -> pd.DataFrame:
@@ -123,7 +139,15 @@ def store_frame(session: Session, frame: pd.DataFrame, platform_id: int, submiss
     """
     data = to_storage(frame)
     data["row_hash"] = row_hashes(frame)
-    merged = data.merge(_existing(session, platform_id), on="report_id", how="left")
+    existing = _existing(session, platform_id)
+    if existing.empty:  # a platform's first ledger: everything is new, no merge copy needed
+        data["platform_id"] = platform_id
+        data["submission_id"] = submission_id
+        data["period"] = period
+        data["version"] = 1
+        bulk_insert(session, "reports", data[list(STORED)])
+        return StoreCounts(len(data), 0, 0)
+    merged = data.merge(existing, on="report_id", how="left")
     is_new = merged["old_hash"].isna().to_numpy()
     is_changed = ~is_new & (merged["old_hash"].fillna(0).astype(np.int64).to_numpy() != merged["row_hash"].to_numpy())
     merged["platform_id"] = platform_id
