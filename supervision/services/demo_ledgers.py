@@ -239,13 +239,29 @@ def load_demo_audit(session: Session, now: datetime) -> None:
     audits.start_audit(session, audit, lead.username)
     items = session.scalars(select(SampleItem).where(SampleItem.audit_id == audit.id)
                             .order_by(SampleItem.platform_id, SampleItem.position).limit(12)).all()
+    overturned = False
     for n, item in enumerate(items):
         finding = session.scalar(select(Finding).where(Finding.platform_id == item.platform_id,
-                                                       Finding.report_id == item.report_id).limit(1))
-        if finding is not None and n % 2 == 0:
-            audits.decide_finding(session, item, finding, "overturned" if n == 0 else "confirmed",
-                                  "原始材料显示已在时限内处置，台账录入时间有误" if n == 0 else "", lead.username)
+                                                       Finding.report_id == item.report_id,
+                                                       Finding.status == "open").limit(1))
+        if finding is not None:
+            if not overturned:
+                audits.decide_finding(session, item, finding, "overturned",
+                                      "原始材料显示已在时限内处置，台账录入时间有误", lead.username)
+                overturned = True
+            else:
+                audits.decide_finding(session, item, finding, "confirmed", "", lead.username)
         audits.set_verdict(session, item, "不合规" if n in (3, 7) else "合规",
                            "与原始材料核对" if n not in (3, 7) else "原始材料缺失", lead.username)
         if n == 7:
             audits.add_code(session, item, "REC-03", "平台未能提供原始举报材料", lead.username)
+    if not overturned:  # none of the first reports had a finding: show an overturn further on
+        for item in session.scalars(select(SampleItem).where(SampleItem.audit_id == audit.id)
+                                    .order_by(SampleItem.platform_id, SampleItem.position).offset(12)):
+            finding = session.scalar(select(Finding).where(Finding.platform_id == item.platform_id,
+                                                           Finding.report_id == item.report_id,
+                                                           Finding.status == "open").limit(1))
+            if finding is not None:
+                audits.decide_finding(session, item, finding, "overturned",
+                                      "原始材料显示已在时限内处置，台账录入时间有误", lead.username)
+                break
