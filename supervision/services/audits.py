@@ -281,32 +281,19 @@ def set_verdict(session: Session, item: SampleItem, verdict: str, note: str, act
                     platform_id=item.platform_id)
 
 
-SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
-              b"GIF89a": "image/gif", b"%PDF-": "application/pdf"}
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type of an image or PDF judged from its first bytes, never its name."""
-    for magic, kind in SIGNATURES.items():
-        if data.startswith(magic):
-            return kind
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 def add_evidence(session: Session, item: SampleItem, filename: str, data: bytes, upload_dir: str,
                  actor_name: str) -> ItemEvidence:
-    kind = sniff(data)
-    if kind is None:
+    from supervision.standard.complaints import sniff_type
+
+    found = sniff_type(data[:32])
+    if found is None:
         raise ValidationError({"file": "证据文件只接受图片（PNG、JPEG、GIF、WebP）或 PDF，按文件内容判断。"})
+    kind, ext = found
     if len(data) > MAX_EVIDENCE_BYTES:
         raise ValidationError({"file": f"证据文件不能超过 {MAX_EVIDENCE_BYTES // 1048576} MB。"})
     from supervision.services.ledger_import import archive
 
     now = clock.now()
-    ext = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-           "application/pdf": ".pdf"}[kind]
     stored = archive(str(Path(upload_dir) / "evidence"), data, ext, now)
     row = ItemEvidence(item_id=item.id, filename=(filename or "evidence")[:255], stored_name="evidence/" + stored,
                        content_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
