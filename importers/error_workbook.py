@@ -18,6 +18,7 @@ from collections import defaultdict
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
@@ -123,7 +124,8 @@ def _write_excerpt(worksheet, sheet, errors: pd.DataFrame) -> None:
 
 
 def _marked(worksheet, value, messages: list[str]):
-    text = "\n".join(dict.fromkeys(messages))[:MAX_COMMENT]
+    # A message quotes the offending value, which may hold characters .xlsx cannot store.
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", "\n".join(dict.fromkeys(messages)))[:MAX_COMMENT]
     return xlsx_cell(worksheet, value, fill=ERROR_FILL, font=ERROR_FONT,
                      comment=Comment(text, COMMENT_AUTHOR, width=320, height=120))
 

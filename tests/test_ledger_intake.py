@@ -225,6 +225,10 @@ def test_api_submission_lifecycle(app, client, platform_a, session):
     assert {"row": 3, "column": "办理状态", "value": "已完成"}.items() <= r.json["errors"][0].items()
     r = api.post("/api/v1/ledgers", headers=headers, data={"period": "2026-10"})
     assert r.status_code == 400 and r.json["code"] == "file_missing"
+    for period in ("0000-01", "1999-12", "2026-13"):  # year 0000 once reached pandas and gave a 500
+        r = api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                     data={"period": period, "file": (io.BytesIO(b"junk"), "j.csv")})
+        assert r.status_code in (400, 422) and "报送月份" in r.json["message"], (period, r.json)
     assert session.scalar(select(ApiToken)).last_used_at is not None
 
 

@@ -1,6 +1,10 @@
 """The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json)."""
 from __future__ import annotations
 
+from supervision.services.ledger_import import PERIOD_RE
+
+PERIOD_PATTERN = PERIOD_RE.pattern  # YYYY-MM with a month 01-12, exactly as the API checks it
+
 _ERROR = {
     "type": "object",
     "required": ["code", "message"],
@@ -21,7 +25,7 @@ _SUBMISSION = {
     "type": "object",
     "required": ["id", "period", "status", "rows", "created", "updated", "unchanged", "warnings", "errors"],
     "properties": {
-        "id": {"type": "integer"}, "platform": {"type": "string"}, "period": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"},
+        "id": {"type": "integer"}, "platform": {"type": "string"}, "period": {"type": "string", "pattern": PERIOD_PATTERN},
         "status": {"type": "string", "enum": ["accepted", "rejected"]}, "filename": {"type": "string"},
         "sha256": {"type": "string"}, "submitted_at": {"type": "string"}, "backdated": {"type": "boolean"},
         "rows": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
@@ -75,7 +79,7 @@ OPENAPI = {
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "required": ["file", "period"],
                     "properties": {"file": {"type": "string", "format": "binary"},
-                                   "period": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}}}}},
+                                   "period": {"type": "string", "pattern": PERIOD_PATTERN}}}}}},
                 "responses": {
                     "201": _json("Submission", "已接收"),
                     "200": _json("Submission", "与已接收的文件相同，未做更改"),
@@ -91,7 +95,7 @@ OPENAPI = {
                 "summary": "本平台未关闭的自动检查问题",
                 "operationId": "getFindings",
                 "parameters": [{"name": "period", "in": "query", "required": False,
-                                "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}],
+                                "schema": {"type": "string", "pattern": PERIOD_PATTERN}}],
                 "responses": {"200": {"description": "问题清单", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["platform", "findings"],
                     "properties": {"platform": {"type": "string"}, "period": {"type": ["string", "null"]},

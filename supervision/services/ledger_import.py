@@ -24,7 +24,9 @@ from supervision.models import LedgerSubmission, Platform, User
 from supervision.services import ValidationError
 from supervision.services.ledger_store import bulk_insert, store_frame
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# A month of the years 2000-2999: an earlier year is a typing error (and year 0000 is no
+# date pandas can hold, so it must not get past the door).
+PERIOD_RE = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")
 CHANNELS = ("web", "api", "cli")
 
 
@@ -43,6 +45,7 @@ class ImportOutcome:
         if self.error_frame is None:
             return []
         frame = self.error_frame[["row", "column", "value", "message"]].astype(object)
+        frame["column"] = frame["column"].where(frame["column"].notna(), "")  # a file-level error has no column
         return frame.where(frame.notna(), None).to_dict("records")
 
     @property

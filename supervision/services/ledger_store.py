@@ -108,7 +108,8 @@ def _sqlite_values(frame: pd.DataFrame) -> pd.DataFrame:
         elif s.dtype == bool or str(s.dtype) == "boolean":
             out[c] = s.astype("Int64").astype(object).where(s.notna(), None)
         elif pd.api.types.is_integer_dtype(s):
-            out[c] = s.astype(object)
+            # nullable Int64: <NA> is no value sqlite3 can bind
+            out[c] = s.astype(object).where(s.notna(), None)
         else:
             out[c] = s.astype(object).where(s.notna(), None)
     return out

@@ -102,6 +102,16 @@ def test_control_characters_do_not_break_the_workbook(kit):
     assert sheet["AN2"].value == "a\ufffdb\ufffdc"
 
 
+def test_control_characters_in_an_offending_value_do_not_break_its_comment(kit):
+    # The comment quotes the offending value; .xlsx cannot hold U+001F, neither in a cell
+    # nor in a comment, so both get the replacement character and the report still opens.
+    result = kit.read_rows([kit.valid_row(subject_type="涉\x1f企")])
+    assert not result.ok
+    marked = [c for row in load(build_error_workbook(result))["台账"].iter_rows() for c in row if c.comment]
+    assert [c.value for c in marked] == ["涉\ufffd企"]
+    assert "\x1f" not in marked[0].comment.text
+
+
 def test_error_csv_is_neutralised(kit):
     result = kit.read_rows([kit.valid_row(subject_type="=cmd|' /C calc'!A0")])
     text = errors_csv(result).decode("utf-8-sig")
