@@ -136,21 +136,25 @@ class ItemEvidence(Base):
 
 
 PROBLEM_STATUSES = ("待整改", "整改中", "已整改", "逾期未整改")
+PROBLEM_SOURCES = {"auto": "自动检查", "review": "人工复核", "complaint": "投诉查实"}
 
 
 class Problem(Base):
-    """One entry of the problem ledger: a confirmed finding (automatic or REC) of an audit."""
+    """One entry of the problem ledger: a confirmed finding of an audit (automatic or REC), or a
+    complaint's CMP-01 / CMP-02 finding (workflows.md: they count against the platform there too)."""
 
     __tablename__ = "problems"
     __table_args__ = (
         Index("ix_problems_platform_status", "platform_id", "status"),
         UniqueConstraint("audit_id", "finding_id", name="uq_problems_audit_finding"),
+        UniqueConstraint("complaint_id", "rule_code", name="uq_problems_complaint_rule"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"))
+    audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
-    source: Mapped[str] = mapped_column(String(8))  # auto | review
+    source: Mapped[str] = mapped_column(String(9))  # auto | review | complaint
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"))
     item_code_id: Mapped[int | None] = mapped_column(ForeignKey("item_codes.id"))
     rule_code: Mapped[str] = mapped_column(String(8))

@@ -17,10 +17,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from supervision import auditlog, clock
-from supervision.models import (CheckRun, Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile, Finding,
+from supervision.models import (CheckRun, Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile, Finding, Problem,
                                 Platform, Report)
 from supervision.passwords import burn_time, hash_password, verify_password
 from supervision.services import ValidationError
+from supervision.services.checks import current_parameters
 from supervision.standard import complaints as std
 from supervision.standard.rules import RULES
 from supervision.standard.workdays import UnknownYearError, WorkCalendar
@@ -32,8 +33,19 @@ ERASED = "（已删除）"
 
 
 def workflow_params(session: Session | None = None) -> std.WorkflowParams:
-    """The complaint parameters in force (the defaults until a later issue makes them editable)."""
-    return std.DEFAULT_WORKFLOW
+    """The complaint parameters in force: the current version of the provincial parameters."""
+    if session is None:
+        from supervision import db
+
+        session = db.session()
+    _version, p = current_parameters(session)
+    return std.WorkflowParams(
+        accept_working_days=p.accept_working_days,
+        platform_response_working_days=p.platform_response_working_days,
+        close_working_days=p.close_working_days,
+        warning_share=p.complaint_warning_percent / 100,
+        complaint_pii_retention_months=p.complaint_pii_retention_months,
+    )
 
 
 # Anti-automation check: a signed arithmetic question, a minimum fill time, a honeypot field ----
@@ -463,6 +475,9 @@ def close(session: Session, c: Complaint, conclusion: str, reply: str, note: str
     if conclusion in std.SUBSTANTIATED and c.platform_id is not None:
         finding = _complaint_finding(session, c, "CMP-01", now, actor)
         c.cmp01_finding_id = finding.id
+        _enter_problem_ledger(session, c, finding, now, actor)
+    elif c.cmp01_finding_id is not None:
+        _withdraw_cmp01(session, c, conclusion, now, actor)
     _audit(session, c, "close", before, actor, finding=finding.rule_code if finding else None)
 
 
@@ -525,6 +540,7 @@ def confirm_unreported(session: Session, c: Complaint, note: str = "", *, actor=
         raise ValidationError({"ledger": "已确认过台账漏报。"})
     finding = _complaint_finding(session, c, "CMP-02", now, actor)
     c.cmp02_finding_id, c.updated_at = finding.id, now
+    _enter_problem_ledger(session, c, finding, now, actor)
     if note.strip():
         _event(session, c, "note", now, note.strip()[:4000], public=False, actor=(actor or auditlog.current_actor()).name)
     auditlog.record(session, "complaint.confirm_unreported", "complaint", c.id, None,
@@ -562,6 +578,41 @@ def _complaint_finding(session: Session, c: Complaint, code: str, now: datetime,
         f.status, f.closed_at, f.closed_run_id, f.last_run_id, f.observed_at = "open", None, None, run.id, now
     session.flush()
     return f
+
+
+def _enter_problem_ledger(session: Session, c: Complaint, finding: Finding, now: datetime, actor) -> Problem:
+    """The complaint's CMP finding counts against the platform in its problem ledger
+    (workflows.md): one entry per complaint and rule, restored if it had been withdrawn."""
+    p = session.scalar(select(Problem).where(Problem.complaint_id == c.id, Problem.rule_code == finding.rule_code))
+    if p is None:
+        p = Problem(audit_id=None, complaint_id=c.id, platform_id=finding.platform_id, source="complaint",
+                    finding_id=finding.id, rule_code=finding.rule_code, severity=finding.severity,
+                    period=finding.period, report_id=finding.report_id, status="待整改", created_at=now, updated_at=now)
+        session.add(p)
+        session.flush()
+        auditlog.record(session, "problem.create", "problem", p.id, None,
+                        {"rule_code": p.rule_code, "report_id": p.report_id, "complaint": c.tracking_no},
+                        actor=actor, platform_id=p.platform_id)
+    elif p.excluded:
+        p.excluded, p.excluded_reason, p.updated_at = False, "", now
+        auditlog.record(session, "problem.restore", "problem", p.id, {"excluded": True}, {"excluded": False},
+                        actor=actor, platform_id=p.platform_id)
+    return p
+
+
+def _withdraw_cmp01(session: Session, c: Complaint, conclusion: str, now: datetime, actor) -> None:
+    """Re-examination concluded 不成立: the earlier CMP-01 finding no longer holds. It is closed
+    (never deleted) and its problem-ledger entry excluded with the reason."""
+    f = session.get(Finding, c.cmp01_finding_id)
+    if f is not None and f.status == "open":
+        f.status, f.closed_at = "closed", now
+        auditlog.record(session, "finding.close", "finding", f.id, {"status": "open"}, {"status": "closed"},
+                        actor=actor, platform_id=f.platform_id)
+    p = session.scalar(select(Problem).where(Problem.complaint_id == c.id, Problem.rule_code == "CMP-01"))
+    if p is not None and not p.excluded:
+        p.excluded, p.excluded_reason, p.updated_at = True, f"复查后投诉办结结论为{conclusion}", now
+        auditlog.record(session, "problem.exclude", "problem", p.id, {"excluded": False},
+                        {"excluded": True, "reason": p.excluded_reason}, actor=actor, platform_id=p.platform_id)
 
 
 # Deadlines, queue -------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from importers.columns import COLUMNS
 from supervision import db
-from supervision.models import (Audit, AuditInspector, AuditSample, Finding, FindingReview, ItemCode, ItemEvidence,
-                                Platform, Problem, Report, ReportVersion, SampleItem, User)
-from supervision.models.audits import PROBLEM_STATUSES
+from supervision.models import (Audit, AuditInspector, AuditSample, Complaint, Finding, FindingReview, ItemCode,
+                                ItemEvidence, Platform, Problem, Report, ReportVersion, SampleItem, User)
+from supervision.models.audits import PROBLEM_SOURCES, PROBLEM_STATUSES
 from supervision.permissions import AUDITS_MANAGE, AUDITS_VIEW, PROBLEMS_VIEW, platform_scope, requires
 from supervision.roles import INSPECTOR, SUPERVISOR
 from supervision.services import ValidationError
@@ -349,10 +349,13 @@ def problems():
     except ValueError:
         page = 1
     rows = s.scalars(q.offset((page - 1) * 50).limit(50)).all()
+    complaint_ids = {p.complaint_id for p in rows if p.complaint_id}
+    complaints = dict(s.execute(select(Complaint.id, Complaint.tracking_no).where(Complaint.id.in_(complaint_ids))).all()
+                      ) if complaint_ids else {}
     return render_template("audits/problems.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)),
                            platforms={p.id: p for p in s.scalars(select(Platform))}, rules=RULES,
-                           statuses=PROBLEM_STATUSES, args=request.args,
-                           audits={a.id: a for a in s.scalars(select(Audit))})
+                           statuses=PROBLEM_STATUSES, args=request.args, source_labels=PROBLEM_SOURCES,
+                           audits={a.id: a for a in s.scalars(select(Audit))}, complaints=complaints)
 
 
 @bp.route("/problems/export.xlsx")
@@ -373,7 +376,7 @@ def problems_export():
         sheet.append([xlsx_cell(sheet, v) for v in (
             p.id, p.audit_id, names.get(p.platform_id), p.period, p.report_id, p.rule_code,
             RULES[p.rule_code].name if p.rule_code in RULES else "", p.severity,
-            "自动检查" if p.source == "auto" else "人工复核", p.status, p.created_at)])
+            PROBLEM_SOURCES.get(p.source, p.source), p.status, p.created_at)])
     buf = io.BytesIO()
     book.save(buf)
     return Response(buf.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
