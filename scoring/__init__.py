@@ -42,7 +42,10 @@ from .model import (
     MODEL_VERSION,
     ScoringModel,
 )
+from .periods import Period, PeriodError, month_add, months_back, parse_period
 from .stats import display_round, mean_interval, poisson_upper, shrink, wilson_interval
+from .store import card_from_dict, card_to_dict, input_from_dict, input_to_dict
+from .weights import WEIGHT_SPECS, WeightError, model_from_form, model_from_parameters
 
 __all__ = [
     "COMPLAINT_SURGE",
@@ -81,4 +84,17 @@ __all__ = [
     "scores_csv",
     "shrink",
     "wilson_interval",
+    "Period",
+    "PeriodError",
+    "month_add",
+    "months_back",
+    "parse_period",
+    "card_from_dict",
+    "card_to_dict",
+    "input_from_dict",
+    "input_to_dict",
+    "WEIGHT_SPECS",
+    "WeightError",
+    "model_from_form",
+    "model_from_parameters",
 ]
