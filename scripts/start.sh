@@ -9,4 +9,10 @@ export APP_ENV=${APP_ENV:-development}
 .venv/bin/flask --app app demo
 echo
 echo "系统地址：http://127.0.0.1:${PORT:-5000}/   （Ctrl+C 停止）"
-exec .venv/bin/flask --app app run --host 127.0.0.1 --port "${PORT:-5000}"
+# The scheduler (overdue scans, LED checks, scores, bulletin drafts, erasure) runs alongside the
+# web server in its own process and stops with it (docs/operations.md).
+.venv/bin/flask --app app scheduler &
+scheduler_pid=$!
+trap 'kill "$scheduler_pid" 2>/dev/null || true; wait "$scheduler_pid" 2>/dev/null || true' EXIT
+trap 'exit 143' TERM
+.venv/bin/flask --app app run --host 127.0.0.1 --port "${PORT:-5000}"
