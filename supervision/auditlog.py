@@ -185,9 +185,14 @@ ACTION_LABELS = {
     "audit.verdict": "复核结论",
     "audit.evidence": "上传复核证据",
     "audit.complete": "完成检查",
+    "problem.create": "登记问题台账",
+    "problem.exclude": "剔除问题台账条目",
+    "problem.restore": "恢复问题台账条目",
+    "finding.close": "关闭问题",
 }
 
 OBJECT_LABELS = {"user": "用户", "platform": "平台", "audit_log": "审计日志", "ledger_submission": "台账报送",
                  "api_token": "接口令牌", "check_run": "检查", "parameter_set": "参数版本",
                  "calendar_day": "日历日期", "calendar_year": "日历年度", "disclosure": "月度公开", "complaint": "投诉",
-                 "audit": "检查", "audit_sample": "抽样", "sample_item": "抽样举报", "finding": "问题"}
+                 "audit": "检查", "audit_sample": "抽样", "sample_item": "抽样举报", "finding": "问题",
+                 "problem": "问题台账条目"}

@@ -242,19 +242,24 @@ scores_group = AppGroup("scores", help="Scorecards (scoring.md).")
 
 
 @scores_group.command("compute")
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM (also YYYY-Qn or YYYY)")
 @click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False))
 def scores_compute(period, out_file):
-    """Compute the month's scorecards; CSV platform_code,score,grade,rank + one column per indicator."""
+    """Compute and store the period's scorecards; CSV platform_code,score,grade,rank + one column per indicator."""
     from pathlib import Path
 
-    from scoring import scores_csv
-    from supervision.services.ledger_import import PERIOD_RE
-    from supervision.services.scores import league
+    from scoring import PeriodError, parse_period, scores_csv
+    from supervision import clock
+    from supervision.services.scores import league_view, recompute_period
 
-    if not PERIOD_RE.match(period or ""):
-        _fail([f"--period 应为 YYYY-MM 格式；填写的是“{period}”。"])
-    data = scores_csv(league(db.session(), period))
+    try:
+        p = parse_period(period)
+    except PeriodError as e:
+        _fail([f"--period：{e}"])
+    s = db.session()
+    recompute_period(s, p.key, clock.now(), trigger="cli")
+    s.commit()
+    data = scores_csv(league_view(s, p).cards)
     if out_file:
         Path(out_file).write_bytes(data)
         click.echo(f"已写入 {out_file}。", err=True)
@@ -286,3 +291,8 @@ def init_app(app: Flask) -> None:
     from supervision.cli_complaints import complaints_group
 
     app.cli.add_command(complaints_group)
+    # -- notices (issue 7) --
+    # -- scheduler, backup (issue 9) --
+    from supervision import cli_jobs
+
+    cli_jobs.init_app(app)

@@ -50,6 +50,13 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "DATABASE_URL": database_url,
         "UPLOAD_DIR": upload_dir,
         "SCHEDULER_ENABLED": _flag(env.get("SCHEDULER_ENABLED"), app_env == "development"),
+        # E-mail for notifications: nothing is sent unless SMTP_HOST is set.
+        "SMTP_HOST": env.get("SMTP_HOST", "").strip() or None,
+        "SMTP_PORT": int(env["SMTP_PORT"]) if env.get("SMTP_PORT", "").strip() else None,
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", "").strip() or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_FROM": env.get("SMTP_FROM", "").strip() or None,
+        "SMTP_SECURITY": env.get("SMTP_SECURITY", "").strip().lower() or None,  # starttls | ssl | none
         # Second factor for staff accounts: on by default in production.
         "TOTP_REQUIRED": _flag(env.get("TOTP_REQUIRED"), production),
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),

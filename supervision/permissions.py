@@ -32,20 +32,32 @@ AUDITS_VIEW = "audits.view"  # read audits, their samples and results
 AUDITS_MANAGE = "audits.manage"  # plan, start and complete audits; review when assigned
 PROBLEMS_VIEW = "problems.view"  # the problem ledger (platform users: their own entries)
 SCORES_VIEW = "scores.view"  # scorecards (platform users: their own card)
+SCORES_WEIGHTS = "scores.weights"  # admin: the versioned score weights and constants
+NOTICES_VIEW = "notices.view"  # rectification notices (platform users: their own, issued ones)
+NOTICES_DRAFT = "notices.draft"  # inspectors: draft, submit for approval, verify answers, escalate
+NOTICES_APPROVE = "notices.approve"  # supervisors: issue or return notices drafted by someone else
+NOTICES_ANSWER = "notices.answer"  # platform users: answer their own notices
+BULLETINS_VIEW = "bulletins.view"  # staff: bulletins in every state (the public reads published ones)
+BULLETINS_EDIT = "bulletins.edit"  # inspectors: draft and edit bulletins, choose typical cases
+BULLETINS_APPROVE = "bulletins.approve"  # supervisors: publish or return bulletins edited by someone else
+JOBS_MANAGE = "jobs.manage"  # admin: scheduled job runs, trigger a job by hand
 
 _STAFF_READERS = {ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, FINDINGS_VIEW}
 _INSPECTORS = _STAFF_READERS | {CHECKS_RUN, DISCLOSURES_RECORD, AUDITS_VIEW, AUDITS_MANAGE, PROBLEMS_VIEW,
-                                 SCORES_VIEW}
+                                 SCORES_VIEW, NOTICES_VIEW, NOTICES_DRAFT, BULLETINS_VIEW, BULLETINS_EDIT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW, STANDARD_MANAGE}),
+    ADMIN: frozenset({ACCOUNT_SELF, USERS_MANAGE, PLATFORMS_MANAGE, PLATFORMS_VIEW, STANDARD_MANAGE, SCORES_WEIGHTS,
+                      JOBS_MANAGE}),
     AUDITOR: frozenset({ACCOUNT_SELF, AUDIT_READ}),
     INSPECTOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
-    SUPERVISOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW}),
+    SUPERVISOR: frozenset(_INSPECTORS | {COMPLAINTS_VIEW, NOTICES_APPROVE, BULLETINS_APPROVE}),
     COMPLAINT_HANDLER: frozenset(_STAFF_READERS | {COMPLAINTS_HANDLE}),
-    LEADER: frozenset(_STAFF_READERS | {AUDITS_VIEW, PROBLEMS_VIEW, COMPLAINTS_VIEW, SCORES_VIEW}),
+    LEADER: frozenset(_STAFF_READERS | {AUDITS_VIEW, PROBLEMS_VIEW, COMPLAINTS_VIEW, SCORES_VIEW, NOTICES_VIEW,
+                                        BULLETINS_VIEW}),
     PLATFORM: frozenset({ACCOUNT_SELF, PLATFORMS_VIEW, LEDGERS_VIEW, LEDGERS_SUBMIT, TOKENS_MANAGE, FINDINGS_VIEW,
-                         DISCLOSURES_RECORD, PROBLEMS_VIEW, COMPLAINTS_ANSWER, SCORES_VIEW}),
+                         DISCLOSURES_RECORD, PROBLEMS_VIEW, COMPLAINTS_ANSWER, SCORES_VIEW, NOTICES_VIEW,
+                         NOTICES_ANSWER}),
 }
 
 

@@ -109,6 +109,57 @@ MATRIX = {
     "api.get_complaints": ("GET", "/api/v1/complaints", set(), 401, {r: 401 for r in EVERY_ROLE | {ANON}}),
     "api.post_complaint_response": ("POST", "/api/v1/complaints/{complaint_id}/response", set(), 401,
                                     {r: 401 for r in EVERY_ROLE | {ANON}}),
+    # -- rectification notices (issue 7) --
+    # Office pages for inspectors, supervisors and leaders (platform users read theirs in the portal);
+    # POSTs without their fields, or on the draft someone else wrote, are refused with a message (302).
+    "notices.index": ("GET", "/notices/", AUDIT_VIEWERS | {"platform"}, 200, {"platform": 302}),
+    "notices.export": ("GET", "/notices/export.xlsx", AUDIT_VIEWERS, 200, {}),
+    "notices.create": ("GET", "/notices/new", {"inspector", "supervisor"}, 200, {}),
+    "notices.detail": ("GET", "/notices/{notice_id}", AUDIT_VIEWERS, 200, {}),
+    "notices.edit": ("GET", "/notices/{draft_notice_id}/edit", {"inspector", "supervisor"}, 302, {}),
+    "notices.submit": ("POST", "/notices/{draft_notice_id}/submit", {"inspector", "supervisor"}, 302, {}),
+    "notices.delete": ("POST", "/notices/{draft_notice_id}/delete", {"inspector", "supervisor"}, 302, {}),
+    "notices.return_": ("POST", "/notices/{draft_notice_id}/return", {"supervisor"}, 302, {}),
+    "notices.issue": ("POST", "/notices/{draft_notice_id}/issue", {"supervisor"}, 302, {}),
+    "notices.preview": ("GET", "/notices/{draft_notice_id}/preview", AUDIT_VIEWERS, 200, {}),
+    "notices.draft_pdf": ("GET", "/notices/{draft_notice_id}/draft.pdf", AUDIT_VIEWERS, 200, {}),
+    "notices.pdf": ("GET", "/notices/{notice_id}/pdf", AUDIT_VIEWERS, 200, {}),
+    "notices.escalation_pdf": ("GET", "/notices/escalations/{escalation_id}/pdf", AUDIT_VIEWERS, 200, {}),
+    "notices.file": ("GET", "/notices/files/{notice_file_id}", AUDIT_VIEWERS, 200, {}),
+    "notices.verify": ("POST", "/notices/{notice_id}/items/{notice_item_id}/verify", {"inspector", "supervisor"},
+                       302, {}),
+    "notices.escalate": ("GET", "/notices/{notice_id}/escalate", {"inspector", "supervisor"}, 200, {}),
+    "notices.settings": ("GET", "/admin/document-settings", {"admin"}, 200, {}),
+    "notices.portal_index": ("GET", "/portal/notices/", {"platform"}, 200, {}),
+    "notices.portal_detail": ("GET", "/portal/notices/{notice_id}", {"platform"}, 200, {}),
+    "notices.portal_pdf": ("GET", "/portal/notices/{notice_id}/pdf", {"platform"}, 200, {}),
+    "notices.portal_file": ("GET", "/portal/notices/{notice_id}/files/{notice_file_id}", {"platform"}, 200, {}),
+    # -- scheduler, notifications, backup (issue 9) --
+    # Admins see the scheduled jobs and run them; everyone logged in has their own notifications (another
+    # user's answers 404).
+    "jobs.index": ("GET", "/admin/jobs/", {"admin"}, 200, {}),
+    "jobs.detail": ("GET", "/admin/jobs/pii_erasure", {"admin"}, 200, {}),
+    "jobs.run": ("POST", "/admin/jobs/pii_erasure/run", {"admin"}, 302, {}),
+    "notifications.index": ("GET", "/notifications/", EVERY_ROLE, 200, {}),
+    "notifications.open": ("GET", "/notifications/{notification_id}/open", set(), 404,
+                           {r: 404 for r in EVERY_ROLE}),
+    "notifications.read": ("POST", "/notifications/{notification_id}/read", set(), 404,
+                           {r: 404 for r in EVERY_ROLE}),
+    "notifications.read_all": ("POST", "/notifications/read-all", EVERY_ROLE, 302, {}),
+    "notifications.email": ("POST", "/notifications/email", EVERY_ROLE, 302, {}),
+    # -- scorecards (issue 8) --
+    "scores.export_xlsx": ("GET", "/scores/export.xlsx?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "scores.export_pdf": ("GET", "/scores/export.pdf?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "scores.card": ("GET", "/scores/platforms/pa?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200, {}),
+    "scores.card_xlsx": ("GET", "/scores/platforms/pa/export.xlsx?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200,
+                         {}),
+    "scores.card_pdf": ("GET", "/scores/platforms/pa/export.pdf?period=2026-10", AUDIT_VIEWERS | {"platform"}, 200,
+                        {}),
+    # Province-wide figures are for the office: a platform user is refused.
+    "scores.province": ("GET", "/scores/province?period=2026-10", AUDIT_VIEWERS, 200, {}),
+    "scores.recompute": ("POST", "/scores/recompute", {"inspector", "supervisor"}, 302, {}),
+    "scores.weights": ("GET", "/admin/score-weights", {"admin"}, 200, {}),
+    # -- bulletins (issue 9) --
 }
 
 
@@ -189,7 +240,8 @@ def test_every_route_is_in_the_matrix(app):
 def test_route_role_matrix(app, make_user, make_platform, role, tmp_path):
     pid = make_platform("pa")
     target = make_user("target", "leader")
-    ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path), **_complaint_objects(app)}
+    ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path), **_complaint_objects(app),
+           **_notification_objects(app, target), **_notice_objects(app)}
     client = app.test_client()
     if role != ANON:
         make_user("me_user", role, "pa" if role == "platform" else None)
@@ -255,3 +307,51 @@ def _complaint_objects(app) -> dict:
         s.commit()
         files = {f.owner: f.id for f in s.scalars(select(ComplaintFile).where(ComplaintFile.complaint_id == c.id))}
         return {"complaint_id": c.id, "complaint_file_id": files["complainant"], "platform_file_id": files["platform"]}
+
+
+def _notification_objects(app, user_id) -> dict:
+    """A notification of the target user (nobody else may open or mark it)."""
+    from sqlalchemy import select
+
+    from supervision import db
+    from supervision.models import Notification, User
+    from supervision.services.notifications import notify
+
+    with app.app_context():
+        s = db.session()
+        notify(s, s.get(User, user_id), "matrix", "矩阵测试提醒", object_type="user", object_id=user_id, link="/")
+        s.commit()
+        return {"notification_id": s.scalar(select(Notification.id).where(Notification.user_id == user_id))}
+
+
+def _notice_objects(app) -> dict:
+    """Notices of platform pa: a draft by another inspector, and an issued one, answered with a file,
+    overdue and escalated."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from supervision import db
+    from supervision.models import NoticeFile, NoticeItem, Platform
+    from supervision.services import notices as svc
+    from supervision.services.accounts import create_user
+    from tests.notices.helpers import OFFICE, PDF, issued, seed_audit
+
+    with app.app_context():
+        s = db.session()
+        pid = s.scalar(select(Platform.id).where(Platform.code == "pa"))
+        drafter = create_user(s, "notice_drafter", "inspector", "Passw0rd-for-tests")
+        create_user(s, "notice_approver", "supervisor", "Passw0rd-for-tests")
+        answerer = create_user(s, "notice_platform", "platform", "Passw0rd-for-tests", platform_code="pa")
+        draft = svc.create_draft(s, drafter, seed_audit(s, pid, drafter.id, title="矩阵草稿").id, pid)
+        notice = issued(s, "notice_drafter", "notice_approver", seed_audit(s, pid, drafter.id, title="矩阵通知"), pid)
+        svc.submit_answers(s, notice, answerer, {it.id: ("已整改", [("报告.pdf", PDF)]) for it in svc.items_of(s, notice)},
+                           app.config["UPLOAD_DIR"])
+        for item in svc.items_of(s, notice):
+            svc.verify_item(s, notice, item, drafter, "reject", "不到位")
+        svc.scan_overdue(s, notice.deadline + timedelta(days=1))
+        escalation = svc.escalate(s, notice, drafter, svc.escalation_defaults(s, notice, "约谈"), OFFICE)
+        s.commit()
+        return {"draft_notice_id": draft.id, "notice_id": notice.id, "escalation_id": escalation.id,
+                "notice_item_id": s.scalar(select(NoticeItem.id).where(NoticeItem.notice_id == notice.id).limit(1)),
+                "notice_file_id": s.scalar(select(NoticeFile.id).limit(1))}

@@ -99,6 +99,15 @@ def test_demo_is_idempotent_has_every_role_and_every_kind_of_mistake(runner, ses
     fired = set(session.scalars(select(Finding.rule_code).where(Finding.status == "open")))
     automatic = {code for code, rule in RULES.items() if rule.automatic}
     assert automatic <= fired, sorted(automatic - fired)
+    # complaints in every state of the workflow, rated ones among them, a substantiated one in the
+    # problem ledger; loading the demo again adds none.
+    from supervision.models import Complaint
+
+    states = set(session.scalars(select(Complaint.status)))
+    assert {"待受理", "已受理", "已转办", "平台已答复", "已办结", "不予受理"} <= states, states
+    assert session.scalar(select(func.count()).select_from(Complaint).where(Complaint.rating.is_not(None))) == 3
+    assert session.scalar(select(func.count()).select_from(Problem).where(Problem.source == "complaint")) == 2
+    assert session.scalar(select(func.count()).select_from(Complaint)) == 8
 
 
 def test_audit_verify_command(runner, app, make_platform):

@@ -91,6 +91,9 @@ def test_admin_changes_parameters_as_a_new_version(client, make_user, session):
     assert r.status_code == 302
     latest = session.scalar(select(ParameterSet).order_by(ParameterSet.version.desc()))
     assert latest.version == 2 and latest.created_by == "adm" and '"simple_case_working_days": 4' in latest.values
+    assert '"close_working_days": 15' in latest.values  # not posted: kept at its current value
+    page = client.post("/admin/parameters", data={"simple_case_working_days": ""})
+    assert '<div class="error">' in page.get_data(as_text=True)  # posted empty: an error, not kept
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "parameters.update")) is not None
 
 

@@ -9,6 +9,15 @@ from supervision.models.checks import (CalendarDay, CalendarVersion, CalendarYea
                                        ParameterSet)
 from supervision.models.ledgers import ApiToken, LedgerError, LedgerSubmission, Report, ReportVersion
 from supervision.models.complaints import Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile
+# -- notices (issue 7) --
+from supervision.models.notices import (Notice, NoticeAnswer, NoticeCounter, NoticeEscalation, NoticeFile,  # noqa: F401
+                                       NoticeItem, OfficeSetting)
+# -- scheduler and notifications (issue 9) --
+from supervision.models.jobs import JobAttempt, JobRun, SchedulerState  # noqa: F401
+from supervision.models.notifications import Notification, NotificationSetting  # noqa: F401
+# -- stored scores (issue 8) --
+from supervision.models.scores import Score, ScoreRun, ScoreWeightSet
+# -- bulletins (issue 9) --
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
            "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",

@@ -310,8 +310,13 @@ def touched_periods(session: Session, submission: LedgerSubmission) -> list[str]
 
 def check_after_submission(session: Session, submission: LedgerSubmission, actor_name: str) -> list[CheckResult]:
     platform = session.get(Platform, submission.platform_id)
-    return [run_check(session, platform, p, trigger="submission", actor_name=actor_name)
-            for p in touched_periods(session, submission)]
+    results = [run_check(session, platform, p, trigger="submission", actor_name=actor_name)
+               for p in touched_periods(session, submission)]
+    # -- scorecards (issue 8): store the touched months' scores again --
+    from supervision.services.scores import recompute_after_check
+
+    recompute_after_check(session, platform.id, [r.run.period for r in results])
+    return results
 
 
 def check_after_submission_and_commit(session: Session, submission: LedgerSubmission, actor_name: str) -> str | None:

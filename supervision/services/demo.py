@@ -62,6 +62,12 @@ def load_demo(session: Session, upload_dir: str | None = None) -> list[tuple[str
         from supervision import clock
         from supervision.services.demo_ledgers import load_demo_audit, load_demo_ledgers
 
+        from supervision.services.demo_complaints import load_demo_complaints
+
         load_demo_ledgers(session, clock.now(), upload_dir)
         load_demo_audit(session, clock.now())
+        from supervision.services.notices import load_demo_notice
+
+        load_demo_notice(session)
+        load_demo_complaints(session, clock.now(), upload_dir)
     return logins

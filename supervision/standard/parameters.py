@@ -37,6 +37,19 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
                   "每月台账应在次月第该数量个工作日结束前报送，月度处置情况也应在此前公开"),
     ParameterSpec("retention_months", "台账留存月数", "个月", 6, 120,
                   "平台应能提供的最近台账月数，不得少于六个月（工作规范 第二十八条）"),
+    # The workflow parameters of workflows.md.
+    ParameterSpec("accept_working_days", "投诉受理时限", "个工作日", 1, 30,
+                  "投诉应在收到后该数量的工作日内决定是否受理（工作流程 投诉窗口）"),
+    ParameterSpec("platform_response_working_days", "平台答复投诉时限", "个工作日", 1, 30,
+                  "转办后平台应在该数量的工作日内答复（工作流程 投诉窗口）"),
+    ParameterSpec("close_working_days", "投诉办结时限", "个工作日", 1, 60,
+                  "投诉应在受理后该数量的工作日内办结并答复投诉人（工作流程 投诉窗口）"),
+    ParameterSpec("complaint_warning_percent", "投诉临期提醒比例", "%", 50, 99,
+                  "某一环节已用时限达到该比例时提前提醒（工作流程 投诉窗口）"),
+    ParameterSpec("complaint_pii_retention_months", "投诉人个人信息保存期限", "个月", 6, 120,
+                  "投诉办结后满该月数删除投诉人个人信息，仅保留匿名统计（工作流程 投诉窗口）"),
+    ParameterSpec("rectification_working_days", "整改期限", "个工作日", 1, 60,
+                  "整改通知书签发后平台应在该数量的工作日内完成整改并报告（工作流程 整改通知书）"),
 )
 _SPECS = {s.name: s for s in PARAMETER_SPECS}
 
@@ -66,7 +79,7 @@ def _coerce_int(name: str, value: Any) -> tuple[int | None, str | None]:
 
 @dataclass(frozen=True)
 class Parameters:
-    """The provincial settings of rules.md (defaults shown)."""
+    """The provincial settings of rules.md and workflows.md (defaults shown)."""
 
     simple_case_working_days: int = 3
     complex_case_working_days: int = 7
@@ -74,6 +87,12 @@ class Parameters:
     feedback_working_days: int = 1
     ledger_due_working_day: int = 5
     retention_months: int = 6
+    accept_working_days: int = 2
+    platform_response_working_days: int = 5
+    close_working_days: int = 15
+    complaint_warning_percent: int = 80
+    complaint_pii_retention_months: int = 36
+    rectification_working_days: int = 15
 
     def __post_init__(self):
         errors = self.validate_values({f.name: getattr(self, f.name) for f in fields(self)})

@@ -2,9 +2,25 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative integer that fits the database's INTEGER ids.
+
+    A larger number cannot name any object, so it answers 404 instead of overflowing the
+    database driver (found by fuzzing the API)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+MAX_ID = 2**31 - 1
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from supervision import auditlog
     from supervision.permissions import has_permission
     from supervision.roles import ROLE_LABELS
@@ -21,6 +37,16 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (complaints_public, complaints, signals, scores):
         app.register_blueprint(module.bp)
+    # -- rectification notices (issue 7) --
+    from supervision.web import notices
+
+    app.register_blueprint(notices.bp)
+    # -- scheduler admin and notifications (issue 9) --
+    from supervision.web import jobs, notifications
+
+    for module in (jobs, notifications):
+        app.register_blueprint(module.bp)
+    # -- bulletins (issue 9) --
     errors.init_app(app)
 
     @app.context_processor

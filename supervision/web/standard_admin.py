@@ -29,7 +29,10 @@ def parameters():
     errors: dict[str, str] = {}
     values = current.to_dict()
     if request.method == "POST" and ActionForm().validate_on_submit():
-        values = {spec.name: request.form.get(spec.name, "").strip() for spec in PARAMETER_SPECS}
+        # A field the form did not send keeps its current value (a script may change just one);
+        # a field sent empty is an error for the form to show.
+        values = {spec.name: request.form[spec.name].strip() if spec.name in request.form else values[spec.name]
+                  for spec in PARAMETER_SPECS}
         try:
             row = save_parameters(s, values, request.form.get("note", ""), current_user.username)
         except ValidationError as e:

@@ -8,10 +8,12 @@ import pytest
 from supervision.standard.parameters import DEFAULT_PARAMETERS, PARAMETER_SPECS, ParameterError, Parameters
 
 
-def test_defaults_are_those_of_rules_md():
+def test_defaults_are_those_of_rules_md_and_workflows_md():
     assert Parameters().to_dict() == {
         "simple_case_working_days": 3, "complex_case_working_days": 7, "fast_channel_hours": 24,
         "feedback_working_days": 1, "ledger_due_working_day": 5, "retention_months": 6,
+        "accept_working_days": 2, "platform_response_working_days": 5, "close_working_days": 15,
+        "complaint_warning_percent": 80, "complaint_pii_retention_months": 36, "rectification_working_days": 15,
     }
     assert [s.name for s in PARAMETER_SPECS] == list(DEFAULT_PARAMETERS.to_dict())
 
