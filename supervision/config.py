@@ -67,6 +67,10 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        # Behind the office's HTTPS proxy set 1, or the log-in limit and the audit log's source
+        # address would see every user as the proxy.
+        "TRUSTED_PROXIES": _count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         "OFFICE_NAME": env.get("OFFICE_NAME", "省互联网信息办公室"),
         "LEDGER_MAX_BYTES": int(env.get("LEDGER_MAX_MB", "100")) * 1024 * 1024,
         "MAX_CONTENT_LENGTH": (int(env.get("LEDGER_MAX_MB", "100")) + 5) * 1024 * 1024,
@@ -78,6 +82,18 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the server-side session bounds the token's life
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
+
+
+def _count(value: str | None, name: str) -> int:
+    if value is None or value.strip() == "":
+        return 0
+    try:
+        n = int(value.strip())
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 5:
+        raise ConfigError(f"{name} 取值无效：{value}（应为 0 到 5 之间的整数，即 HTTPS 代理的层数）")
+    return n
 
 
 def _dev_secret(instance_path: str) -> str:

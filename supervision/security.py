@@ -34,6 +34,13 @@ _PASSWORD_GATE_OPEN = {"auth.change_password", "auth.logout", "static"}
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # The client's address and scheme as the trusted proxies saw them (log-in throttling,
+        # audit log, secure cookies); a forged header from further out is ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

@@ -63,3 +63,40 @@ def test_constraint_names_follow_the_convention(app):
         assert insp.get_pk_constraint("platforms")["name"] in ("pk_platforms", None)  # SQLite forgets pk names
         uniques = {u["name"] for u in insp.get_unique_constraints("platforms")}
         assert "uq_platforms_uscc" in uniques
+
+
+def test_trusted_proxies_setting_is_checked(tmp_path):
+    base = {"APP_ENV": "production", "SECRET_KEY": "k" * 40}
+    assert config.load(str(tmp_path), base)["TRUSTED_PROXIES"] == 0
+    assert config.load(str(tmp_path), {**base, "TRUSTED_PROXIES": "1"})["TRUSTED_PROXIES"] == 1
+    with pytest.raises(config.ConfigError, match="TRUSTED_PROXIES"):
+        config.load(str(tmp_path), {**base, "TRUSTED_PROXIES": "many"})
+
+
+def _login_attempt_address(app, forwarded_for: str) -> str:
+    """The source address the audit log records for a failed log-in sent through a proxy."""
+    from sqlalchemy import select
+
+    from supervision.models import AuditEvent
+
+    client = app.test_client()
+    client.post("/login", data={"username": "nobody", "password": "wrong-password-1"},
+                headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    with app.app_context():
+        ev = db.session().scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+        assert ev is not None and ev.action == "login.failed"
+        return ev.ip
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_recorded(app_config):
+    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    try:
+        assert _login_attempt_address(app, "203.0.113.7") == "203.0.113.7"
+        # Only the hop the proxy added counts: an address the client forged in front is ignored.
+        assert _login_attempt_address(app, "198.51.100.1, 203.0.113.8") == "203.0.113.8"
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
+def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(app):
+    assert _login_attempt_address(app, "203.0.113.7") == "10.0.0.9"
