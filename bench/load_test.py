@@ -80,7 +80,7 @@ def free_port() -> int:
 
 
 def flask(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", *args], cwd=ROOT, env=env, input=stdin,
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True)
 
 
@@ -108,7 +108,7 @@ with app.app_context():
     s.commit()
     print(raw)
 """
-    r = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", script], cwd=ROOT, env=env, capture_output=True,
+    r = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip().splitlines()[-1]
@@ -197,7 +197,7 @@ def main() -> None:
         print(f"prepared in {time.perf_counter() - t0:.0f} s: demo province, {args.staff} staff users, "
               f"{path.stat().st_size / 2**20:.0f} MB ledger of {args.rows:,} rows", flush=True)
         server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "--threads", str(args.threads),
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads", str(args.threads),
              "--timeout", "900", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=env, start_new_session=True)
         for _ in range(200):
@@ -258,7 +258,7 @@ def main() -> None:
 
 
 def stored_complaints(env: dict) -> int:
-    r = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", """
+    r = subprocess.run([sys.executable, "-c", """
 from app import create_app
 from supervision import db
 from sqlalchemy import text
