@@ -148,6 +148,12 @@ def ledger_import(platform_code, period, submitted_at, file):
     except ValidationError as e:
         s.rollback()
         _fail(e.errors.values())
+    except OSError as e:  # e.g. the disk filled up while archiving the file: nothing is kept
+        from supervision.uploads import storage_message
+
+        s.rollback()
+        click.echo(f"台账未能保存：{storage_message(e)}", err=True)
+        sys.exit(1)
     s.commit()
     sub = outcome.submission
     if outcome.duplicate:

@@ -12,6 +12,7 @@ from supervision.models import LedgerSubmission, Platform
 from supervision.security import csrf, limiter
 from supervision.services import ValidationError, api_tokens
 from supervision.services.ledger_import import PERIOD_RE, import_ledger
+from supervision.uploads import display_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -61,7 +62,7 @@ def post_ledger():
         return json_error(400, "file_missing", "请以 multipart/form-data 上传字段 file（台账文件）。")
     s = db.session()
     try:
-        outcome = import_ledger(s, platform=g.api_platform, period=period, filename=upload.filename,
+        outcome = import_ledger(s, platform=g.api_platform, period=period, filename=display_name(upload.filename, "台账"),
                                 data=upload.read(), channel="api", upload_dir=current_app.config["UPLOAD_DIR"],
                                 actor=_actor(), max_bytes=current_app.config["LEDGER_MAX_BYTES"])
     except ValidationError as e:

@@ -291,11 +291,15 @@ def add_evidence(session: Session, item: SampleItem, filename: str, data: bytes,
     kind, ext = found
     if len(data) > MAX_EVIDENCE_BYTES:
         raise ValidationError({"file": f"证据文件不能超过 {MAX_EVIDENCE_BYTES // 1048576} MB。"})
-    from supervision.services.ledger_import import archive
+    from supervision.uploads import StorageError, display_name, write_new
 
     now = clock.now()
-    stored = archive(str(Path(upload_dir) / "evidence"), data, ext, now)
-    row = ItemEvidence(item_id=item.id, filename=(filename or "evidence")[:255], stored_name="evidence/" + stored,
+    try:
+        stored = write_new(Path(upload_dir) / "evidence" / now.strftime("%Y"), ext, data)
+    except StorageError as e:
+        raise ValidationError({"file": str(e)}) from e
+    row = ItemEvidence(item_id=item.id, filename=display_name(filename, "证据"),
+                       stored_name=f"evidence/{now:%Y}/{stored}",
                        content_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                        uploaded_by=actor_name, uploaded_at=now)
     session.add(row)

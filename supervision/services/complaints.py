@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from supervision.services.checks import current_parameters
 from supervision.standard import complaints as std
 from supervision.standard.rules import RULES
 from supervision.standard.workdays import UnknownYearError, WorkCalendar
+from supervision.uploads import FileBatch, StorageError, display_name
 
 MAX_DESCRIPTION = 2000
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -144,13 +144,17 @@ def check_files(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes, 
 
 
 def store_files(session: Session, complaint: Complaint, owner: str, files, upload_dir: str, now: datetime) -> None:
-    root = _upload_root(upload_dir)
-    for name, data, mime, ext in files:
-        stored = uuid.uuid4().hex + ext
-        (root / stored).write_bytes(data)
-        session.add(ComplaintFile(complaint_id=complaint.id, owner=owner, stored_name=stored,
-                                  original_name=(Path(name or "附件").name or "附件")[:255], mime=mime,
-                                  size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now))
+    """Write the checked files under generated names; when one cannot be written (disk full),
+    none stays and the Chinese reason is raised against the form's file field."""
+    try:
+        with FileBatch(_upload_root(upload_dir)) as batch:
+            for name, data, mime, ext in files:
+                stored = batch.write(ext, data)
+                session.add(ComplaintFile(complaint_id=complaint.id, owner=owner, stored_name=stored,
+                                          original_name=display_name(name), mime=mime, size=len(data),
+                                          sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now))
+    except StorageError as e:
+        raise ValidationError({"attachments" if owner == "complainant" else "files": str(e)}) from e
 
 
 def file_path(upload_dir: str, f: ComplaintFile) -> Path | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from supervision.services.checks import current_parameters, load_calendar, month
 from supervision.standard import notices as std
 from supervision.standard.rules import RULES, SEVERITY_RANK
 from supervision.standard.workdays import UnknownYearError
+from supervision.uploads import FileBatch, StorageError, display_name
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -457,20 +457,21 @@ def submit_answers(session: Session, notice: Notice, user: User, answers: dict[i
     now = clock.now()
     notice.answer_round += 1
     notice.updated_at = now
-    root = upload_root(upload_dir)
-    for it in open_items:
-        text, files = checked[it.id]
-        answer = NoticeAnswer(notice_id=notice.id, item_id=it.id, round=notice.answer_round, text=text,
-                              submitted_by=user.username, submitted_at=now)
-        session.add(answer)
-        session.flush()
-        for name, data, mime, ext in files:
-            stored = uuid.uuid4().hex + ext
-            (root / stored).write_bytes(data)
-            session.add(NoticeFile(answer_id=answer.id, stored_name=stored,
-                                   original_name=(Path(name or "附件").name or "附件")[:255], mime=mime, size=len(data),
-                                   sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now))
-        it.status, it.answered_at = std.next_item_state(it.status, "answer"), now
+    try:
+        with FileBatch(upload_root(upload_dir)) as batch:
+            for it in open_items:
+                text, files = checked[it.id]
+                answer = NoticeAnswer(notice_id=notice.id, item_id=it.id, round=notice.answer_round, text=text,
+                                      submitted_by=user.username, submitted_at=now)
+                session.add(answer)
+                session.flush()
+                for name, data, mime, ext in files:
+                    session.add(NoticeFile(answer_id=answer.id, stored_name=batch.write(ext, data),
+                                           original_name=display_name(name), mime=mime, size=len(data),
+                                           sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now))
+                it.status, it.answered_at = std.next_item_state(it.status, "answer"), now
+    except StorageError as e:
+        raise ValidationError({"_": str(e)}) from e
     session.flush()
     auditlog.record(session, "notice.answer", "notice", notice.id, None, {
         "round": notice.answer_round, "items": [it.rule_code for it in open_items]}, platform_id=notice.platform_id)

@@ -29,6 +29,10 @@ def _policy() -> accounts.LoginPolicy:
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
+    # Browsers read a backslash as a slash and drop tabs and line breaks: "/\\evil.example" and
+    # "/\t/evil.example" lead to another site just like "//evil.example".
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

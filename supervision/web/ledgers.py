@@ -14,6 +14,7 @@ from supervision.models import LedgerError, LedgerSubmission, Platform, Report, 
 from supervision.permissions import LEDGERS_SUBMIT, LEDGERS_VIEW, get_scoped_or_404, platform_scope, requires
 from supervision.services import ValidationError
 from supervision.services.ledger_import import import_ledger
+from supervision.uploads import display_name
 from supervision.web.forms import LedgerUploadForm
 
 bp = Blueprint("ledgers", __name__)
@@ -61,8 +62,9 @@ def upload():
         platform = s.get(Platform, current_user.platform_id)
         f = form.file.data
         try:
-            outcome = import_ledger(s, platform=platform, period=form.period.data, filename=f.filename,
-                                    data=f.read(), channel="web", upload_dir=current_app.config["UPLOAD_DIR"],
+            outcome = import_ledger(s, platform=platform, period=form.period.data,
+                                    filename=display_name(f.filename, "台账"), data=f.read(), channel="web",
+                                    upload_dir=current_app.config["UPLOAD_DIR"],
                                     submitter=current_user, max_bytes=current_app.config["LEDGER_MAX_BYTES"])
         except ValidationError as e:
             s.rollback()
