@@ -160,6 +160,26 @@ MATRIX = {
     "scores.recompute": ("POST", "/scores/recompute", {"inspector", "supervisor"}, 302, {}),
     "scores.weights": ("GET", "/admin/score-weights", {"admin"}, 200, {}),
     # -- bulletins (issue 9) --
+    # The office's register for inspectors, supervisors and leaders; POSTs on the draft another inspector
+    # edits are refused with a message (302). The public pages need no log-in and show published ones only.
+    "bulletins.index": ("GET", "/bulletins/", AUDIT_VIEWERS, 200, {}),
+    "bulletins.create": ("GET", "/bulletins/new", {"inspector", "supervisor"}, 200, {}),
+    "bulletins.detail": ("GET", "/bulletins/{bulletin_id}", AUDIT_VIEWERS, 200, {}),
+    "bulletins.preview": ("GET", "/bulletins/{bulletin_id}/preview", AUDIT_VIEWERS, 200, {}),
+    "bulletins.edit": ("GET", "/bulletins/{bulletin_id}/edit", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.add_case": ("POST", "/bulletins/{bulletin_id}/cases", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.remove_case": ("POST", "/bulletins/{bulletin_id}/cases/{bulletin_case_id}/remove",
+                              {"inspector", "supervisor"}, 302, {}),
+    "bulletins.refresh": ("POST", "/bulletins/{bulletin_id}/refresh", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.submit": ("POST", "/bulletins/{bulletin_id}/submit", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.return_": ("POST", "/bulletins/{bulletin_id}/return", {"supervisor"}, 302, {}),
+    "bulletins.publish": ("POST", "/bulletins/{bulletin_id}/publish", {"supervisor"}, 302, {}),
+    "bulletins.correct": ("POST", "/bulletins/{bulletin_id}/correct", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.delete": ("POST", "/bulletins/{bulletin_id}/delete", {"inspector", "supervisor"}, 302, {}),
+    "bulletins.public_index": ("GET", "/public/bulletins/", EVERY_ROLE | {ANON}, 200, {}),
+    "bulletins.public_view": ("GET", "/public/bulletins/{published_bulletin_id}", EVERY_ROLE | {ANON}, 200, {}),
+    "bulletins.public_pdf": ("GET", "/public/bulletins/{published_bulletin_id}.pdf", EVERY_ROLE | {ANON}, 200, {}),
+    "bulletins.public_feed": ("GET", "/public/bulletins/feed.atom", EVERY_ROLE | {ANON}, 200, {}),
 }
 
 
@@ -241,7 +261,7 @@ def test_route_role_matrix(app, make_user, make_platform, role, tmp_path):
     pid = make_platform("pa")
     target = make_user("target", "leader")
     ids = {"platform_id": pid, "user_id": target, **_ledger_objects(app, tmp_path), **_complaint_objects(app),
-           **_notification_objects(app, target), **_notice_objects(app)}
+           **_notification_objects(app, target), **_notice_objects(app), **_bulletin_objects(app)}
     client = app.test_client()
     if role != ANON:
         make_user("me_user", role, "pa" if role == "platform" else None)
@@ -355,3 +375,25 @@ def _notice_objects(app) -> dict:
         return {"draft_notice_id": draft.id, "notice_id": notice.id, "escalation_id": escalation.id,
                 "notice_item_id": s.scalar(select(NoticeItem.id).where(NoticeItem.notice_id == notice.id).limit(1)),
                 "notice_file_id": s.scalar(select(NoticeFile.id).limit(1))}
+
+
+def _bulletin_objects(app) -> dict:
+    """A draft monthly bulletin edited by another inspector, with a typical case, and a published one."""
+    from sqlalchemy import select
+
+    from supervision import db
+    from supervision.models import Finding
+    from supervision.services import bulletins as svc
+    from supervision.services.accounts import create_user
+
+    with app.app_context():
+        s = db.session()
+        editor = create_user(s, "bulletin_editor", "inspector", "Passw0rd-for-tests")
+        approver = create_user(s, "bulletin_approver", "supervisor", "Passw0rd-for-tests")
+        draft = svc.create_monthly(s, editor, "2026-10")
+        case = svc.add_case(s, draft, editor, "finding", s.scalar(select(Finding.id).limit(1)))
+        published = svc.create_monthly(s, editor, "2026-09")
+        svc.submit(s, published, editor)
+        svc.publish(s, published, approver, "省互联网信息办公室")
+        s.commit()
+        return {"bulletin_id": draft.id, "bulletin_case_id": case.id, "published_bulletin_id": published.id}

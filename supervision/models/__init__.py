@@ -18,6 +18,7 @@ from supervision.models.notifications import Notification, NotificationSetting  
 # -- stored scores (issue 8) --
 from supervision.models.scores import Score, ScoreRun, ScoreWeightSet
 # -- bulletins (issue 9) --
+from supervision.models.bulletins import Bulletin, BulletinCase  # noqa: F401
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
            "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",

@@ -70,4 +70,7 @@ def load_demo(session: Session, upload_dir: str | None = None) -> list[tuple[str
 
         load_demo_notice(session)
         load_demo_complaints(session, clock.now(), upload_dir)
+        from supervision.services.bulletins import load_demo_bulletin
+
+        load_demo_bulletin(session)
     return logins

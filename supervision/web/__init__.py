@@ -47,6 +47,9 @@ def register_blueprints(app: Flask) -> None:
     for module in (jobs, notifications):
         app.register_blueprint(module.bp)
     # -- bulletins (issue 9) --
+    from supervision.web import bulletins
+
+    app.register_blueprint(bulletins.bp)
     errors.init_app(app)
 
     @app.context_processor
