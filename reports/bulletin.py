@@ -43,8 +43,10 @@ def sum_inputs(inputs: Sequence[ScoringInput]) -> dict[str, int]:
 
 # What a reader sees ---------------------------------------------------------------------------------
 
-def cell(n: int | None) -> str:
-    """A count as printed: "<5" for a suppressed (None) cell."""
+def cell(n: int | str | None) -> str:
+    """A count as printed: the mark of a suppressed cell as it is, "<5" for None."""
+    if isinstance(n, str):
+        return n
     return std.SUPPRESSED if n is None else f"{n:,}"
 
 
@@ -70,8 +72,9 @@ def _breakdown(current: Mapping[str, int], previous: Mapping[str, int] | None,
     keys = [k for k in order if k in current] + sorted(k for k in current if k not in order)
     rows, values = [], []
     for k in keys:
-        v = shown[k]
-        rows.append(Row(k, cell(v), std.change_text(v, prev.get(k)), std.change_text(v, last.get(k))))
+        v = std.shown(shown[k])
+        rows.append(Row(k, cell(shown[k]), std.change_text(v, std.shown(prev.get(k))),
+                        std.change_text(v, std.shown(last.get(k)))))
         values.append(v)
     return rows, values
 
@@ -122,10 +125,10 @@ def monthly_view(figures: Mapping) -> MonthlyView:
     if bands is not None:
         shown = std.suppress_cells(bands)
         total = sum(bands.values())
-        band_rows = [Row(k, cell(shown[k]), pct(std.share(bands[k], total) if shown[k] is not None else None))
-                     for k in std.BANDS]
-        band_chart = charts.bar_chart(list(std.BANDS), [shown[k] for k in std.BANDS], title="办结举报的办理用时分布",
-                                      unit="件", width=600, height=220)
+        band_rows = [Row(k, cell(shown[k]), pct(std.share(bands[k], total) if std.shown(shown[k]) is not None
+                                                else None)) for k in std.BANDS]
+        band_chart = charts.bar_chart(list(std.BANDS), [std.shown(shown[k]) for k in std.BANDS],
+                                      title="办结举报的办理用时分布", unit="件", width=600, height=220)
         if figures.get("bands_unknown"):
             note = f"另有 {cell(None if std.is_small(figures['bands_unknown']) else figures['bands_unknown'])} 件因工作日历缺少年份未计入用时分布。"
     else:

@@ -61,6 +61,7 @@ def test_draft_figures_equal_the_scorecard_queries_on_the_demo(app, runner, sess
             assert sum(cur["measures"].values()) >= cur["concluded_total"] * 0.5
             # Grades and ranks: the dashboard's league, platform by platform.
             view = league_view(s, parse_period(period))
+            assert view.run is not None and figures["source"]["score_run"] == view.run.id  # the dashboard's run
             assert [(g["code"], g["grade"], g["rank"]) for g in figures["grades"]] == [
                 (c.platform_code, c.grade, c.rank if c.reported else None) for c in view.cards]
             assert {g["code"] for g in figures["grades"]} == {"yunfan", "xinghe", "chenfeng"}

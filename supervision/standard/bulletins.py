@@ -51,24 +51,30 @@ def may_approve(editor_id: int | None, approver_id: int) -> bool:
 
 # Small cells ---------------------------------------------------------------------------------------
 SMALL_CELL = 5  # fewer reports than this (but at least one) could identify a case
-SUPPRESSED = "<5"
+SUPPRESSED = "<5"  # a small cell
+HIDDEN = "*"  # a larger cell hidden so that a small one cannot be worked out from the total
 
 
 def is_small(n: int | None) -> bool:
     return n is not None and 0 < n < SMALL_CELL
 
 
-def suppress_cells(counts: Mapping[str, int]) -> dict[str, int | None]:
-    """The counts of one breakdown with small cells (1–4) replaced by None. When exactly one
-    cell is suppressed, the next smallest non-zero cell is suppressed as well, so that the
-    hidden one cannot be recovered from the published total (complementary suppression)."""
-    out: dict[str, int | None] = {k: (None if is_small(v) else int(v)) for k, v in counts.items()}
-    hidden = [k for k, v in out.items() if v is None]
-    if len(hidden) == 1:
-        rest = sorted((v, k) for k, v in out.items() if v)
+def suppress_cells(counts: Mapping[str, int]) -> dict[str, int | str]:
+    """The counts of one breakdown with small cells (1–4) replaced by SUPPRESSED. When exactly
+    one cell is suppressed, the next smallest non-zero cell is replaced by HIDDEN as well, so
+    that the small one cannot be recovered from the published total (complementary
+    suppression)."""
+    out: dict[str, int | str] = {k: (SUPPRESSED if is_small(v) else int(v)) for k, v in counts.items()}
+    if sum(1 for v in out.values() if v == SUPPRESSED) == 1:
+        rest = sorted((v, k) for k, v in out.items() if isinstance(v, int) and v)
         if rest:
-            out[rest[0][1]] = None
+            out[rest[0][1]] = HIDDEN
     return out
+
+
+def shown(value: int | str | None) -> int | None:
+    """The number of a cell when it may be published, else None."""
+    return value if isinstance(value, int) else None
 
 
 def share(ok: int, total: int) -> float | None:

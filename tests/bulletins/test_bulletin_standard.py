@@ -22,10 +22,11 @@ def test_states_and_transitions():
 
 
 def test_small_cells_are_suppressed_with_a_complementary_cell():
-    assert std.suppress_cells({"a": 0, "b": 4, "c": 5, "d": 120}) == {"a": 0, "b": None, "c": None, "d": 120}
-    assert std.suppress_cells({"a": 1, "b": 2, "c": 50}) == {"a": None, "b": None, "c": 50}
+    assert std.suppress_cells({"a": 0, "b": 4, "c": 5, "d": 120}) == {"a": 0, "b": "<5", "c": "*", "d": 120}
+    assert std.suppress_cells({"a": 1, "b": 2, "c": 50}) == {"a": "<5", "b": "<5", "c": 50}
     assert std.suppress_cells({"a": 7, "b": 9}) == {"a": 7, "b": 9}
-    assert std.suppress_cells({"a": 3}) == {"a": None}
+    assert std.suppress_cells({"a": 3}) == {"a": "<5"}
+    assert [std.shown(v) for v in ("<5", "*", 0, 12, None)] == [None, None, 0, 12, None]
     assert std.share(4, 4) is None and std.share(0, 0) is None and std.share(3, 6) == 50.0
 
 
