@@ -12,7 +12,8 @@ from supervision.models import Platform, PlatformContact
 from supervision.services import ValidationError
 from supervision.standard import uscc
 
-CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
+# A letter or digit first: the code goes unquoted into CSV exports (a leading "-" would be a formula).
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MOBILE_RE = re.compile(r"^(\+?86[- ]?)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -54,7 +55,7 @@ def _clean(data: PlatformInput) -> PlatformInput:
 def _validate(session: Session, data: PlatformInput, existing: Platform | None) -> None:
     errors: dict[str, str] = {}
     if not CODE_RE.match(data.code):
-        errors["code"] = "平台简码须为 2–32 位字母、数字、下划线或连字符。"
+        errors["code"] = "平台简码须为 2–32 位字母、数字、下划线或连字符，并以字母或数字开头。"
     if not data.name or len(data.name) > 128:
         errors["name"] = "平台名称不能为空，且不超过 128 个字符。"
     problem = uscc.problem(data.uscc)

@@ -10,6 +10,7 @@ from importers.safe_export import rows_to_csv
 from supervision import auditlog, db
 from supervision.models import AuditEvent
 from supervision.permissions import AUDIT_READ, requires
+from supervision.web.forms import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -44,10 +45,7 @@ def index():
     s = db.session()
     q, errors = _filtered()
     total = s.scalar(select(func.count()).select_from(q.subquery()))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_arg()
     events = s.scalars(q.order_by(AuditEvent.seq.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template("audit/index.html", events=events, total=total, page=page, pages=pages,

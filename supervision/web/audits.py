@@ -21,7 +21,7 @@ from supervision.services import ValidationError
 from supervision.services import audits as svc
 from supervision.services.findings import explanation
 from supervision.standard.rules import RULES
-from supervision.web.forms import ActionForm, AuditForm, choices
+from supervision.web.forms import ActionForm, AuditForm, choices, int_arg, page_arg
 
 bp = Blueprint("audits", __name__)
 
@@ -326,7 +326,7 @@ def _problem_query():
     elif args.get("platform"):
         q = q.join(Platform, Platform.id == Problem.platform_id).where(Platform.code == args["platform"])
     if args.get("audit", "").isdigit():
-        q = q.where(Problem.audit_id == int(args["audit"]))
+        q = q.where(Problem.audit_id == int_arg("audit", 0, 0, 2**31 - 1))
     if args.get("rule"):
         q = q.where(Problem.rule_code == args["rule"])
     if args.get("severity"):
@@ -344,10 +344,7 @@ def problems():
     s = db.session()
     q = _problem_query()
     total = s.scalar(select(func.count()).select_from(q.subquery()))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows = s.scalars(q.offset((page - 1) * 50).limit(50)).all()
     complaint_ids = {p.complaint_id for p in rows if p.complaint_id}
     complaints = dict(s.execute(select(Complaint.id, Complaint.tracking_no).where(Complaint.id.in_(complaint_ids))).all()

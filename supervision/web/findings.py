@@ -16,7 +16,7 @@ from supervision.services import ValidationError
 from supervision.services import findings as svc
 from supervision.services.checks import CheckError, current_parameters, record_disclosure, run_check
 from supervision.standard.rules import RULES
-from supervision.web.forms import CheckForm, DisclosureForm, choices
+from supervision.web.forms import CheckForm, DisclosureForm, choices, page_arg
 
 bp = Blueprint("findings", __name__)
 
@@ -33,10 +33,7 @@ def _filter() -> svc.FindingFilter:
 
 
 def _page_no() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_arg()
 
 
 @bp.route("/findings/")

@@ -106,3 +106,24 @@ class AuditForm(FlaskForm):
     confidence = SelectField("置信水平", choices=choices([("0.95", "95%"), ("0.90", "90%"), ("0.99", "99%")]))
     tolerable_rate = SelectField("可容忍偏差率", choices=choices([("0.05", "5%"), ("0.03", "3%"), ("0.10", "10%")]))
     expected_deviations = SelectField("预期偏差数", choices=choices([("0", "0"), ("1", "1"), ("2", "2")]))
+
+
+MAX_PAGE = 1_000_000  # (page - 1) × page size stays far inside a 64-bit OFFSET
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter: ``default`` when missing or not a number, clamped to
+    [low, high] (a huge number must not reach the database as an OFFSET or an id)."""
+    from flask import request
+
+    raw = request.args.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = default
+    return min(max(value, low), high)
+
+
+def page_arg() -> int:
+    """The ``page`` query parameter (1 when missing or invalid)."""
+    return int_arg("page", 1, 1, MAX_PAGE)

@@ -15,17 +15,14 @@ from supervision.permissions import LEDGERS_SUBMIT, LEDGERS_VIEW, get_scoped_or_
 from supervision.services import ValidationError
 from supervision.services.ledger_import import import_ledger
 from supervision.uploads import display_name
-from supervision.web.forms import LedgerUploadForm
+from supervision.web.forms import LedgerUploadForm, page_arg
 
 bp = Blueprint("ledgers", __name__)
 PAGE = 50
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_arg()
 
 
 def _previous_months(n: int = 12) -> list[str]:

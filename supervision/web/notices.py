@@ -21,7 +21,7 @@ from supervision.permissions import (NOTICES_ANSWER, NOTICES_APPROVE, NOTICES_DR
 from supervision.services import ValidationError
 from supervision.services import notices as svc
 from supervision.standard import notices as std
-from supervision.web.forms import ActionForm
+from supervision.web.forms import ActionForm, page_arg
 
 bp = Blueprint("notices", __name__)
 
@@ -157,10 +157,7 @@ def index():
     s = db.session()
     q = svc.register_query(_filter(), clock.now())
     total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows = s.execute(q.offset((page - 1) * 50).limit(50)).all()
     users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(
         {r.Notice.drafted_by_id for r in rows} | {r.Notice.issued_by_id for r in rows if r.Notice.issued_by_id})))}

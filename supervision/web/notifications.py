@@ -12,7 +12,7 @@ from supervision import clock, db
 from supervision.permissions import ACCOUNT_SELF, requires
 from supervision.services import ValidationError
 from supervision.services import notifications as svc
-from supervision.web.forms import ActionForm
+from supervision.web.forms import ActionForm, page_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -47,10 +47,7 @@ def _own_or_404(notification_id: int):
 def index():
     s = db.session()
     unread_only = request.args.get("unread") == "1"
-    try:
-        page = max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows, total = svc.for_user(s, current_user.id, unread_only=unread_only, page=page, per_page=PER_PAGE)
     form = EmailForm(email=svc.email_of(s, current_user.id))
     return render_template("notifications/index.html", rows=rows, total=total, page=page,

@@ -16,7 +16,7 @@ from supervision.services.checks import (current_parameters, declare_year, load_
                                          save_parameters, set_calendar_day)
 from supervision.standard.parameters import PARAMETER_SPECS, Parameters
 from supervision.standard.workdays import UnknownYearError
-from supervision.web.forms import ActionForm
+from supervision.web.forms import ActionForm, int_arg
 
 bp = Blueprint("standard", __name__, url_prefix="/admin")
 
@@ -52,10 +52,7 @@ def parameters():
 @requires(STANDARD_MANAGE)
 def calendar():
     s = db.session()
-    try:
-        year = int(request.args.get("year", clock.now().year))
-    except ValueError:
-        year = clock.now().year
+    year = int_arg("year", clock.now().year, 1900, 2999)
     cal = load_calendar(s)
     special, unknown = [], None
     try:

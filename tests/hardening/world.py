@@ -110,7 +110,7 @@ def build(app, runner, make_platform, make_user, tmp_path, payload: str, report_
         notice = notices_svc.create_draft(s, user(s, "insp"), audit.id, w.ids["pa"])
         s.flush()
         notices_svc.update_draft(s, notice, user(s, "insp"), notices_svc.DraftEdit(
-            title=notice.title, preamble=notice.preamble + payload, contact_name="联系人" + payload[:10],
+            title=payload, preamble=notice.preamble + payload, contact_name="联系人" + payload[:10],
             contact_phone="0571-87000000",
             requirements={it.id: it.requirement + payload for it in notices_svc.items_of(s, notice)}))
         notices_svc.submit(s, notice, user(s, "insp"))
