@@ -27,9 +27,20 @@ def _render(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/"):
         return jsonify({"code": f"http_{code}", "message": detail or message}), code
+    if code == 413:
+        _forget_body()
     # 503: the database is unreachable, so the page must not need it (no navigation, no user).
     template = "error_plain.html" if code == 503 else "error.html"
     return render_template(template, code=code, title=title, message=detail or message), code
+
+
+def _forget_body() -> None:
+    """A too large body stays unread: the page's own forms (e.g. the log-out button's CSRF
+    token) must see an empty form instead of raising 413 again while the error page renders."""
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    request.form = ImmutableMultiDict()
+    request.files = ImmutableMultiDict()
 
 
 def init_app(app: Flask) -> None:
