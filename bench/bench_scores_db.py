@@ -17,6 +17,7 @@ engine's own. Timed:
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,7 @@ def main() -> None:
     ap.add_argument("--platforms", type=int, default=100)
     ap.add_argument("--per-month", type=int, default=8334, help="reports per platform and month")
     ap.add_argument("--requests", type=int, default=50)
+    ap.add_argument("--reuse", help="SQLite file of an earlier run to time again (skips loading; kept)")
     args = ap.parse_args()
 
     from sqlalchemy import func, select
@@ -102,7 +104,7 @@ def main() -> None:
 
     now = datetime(2026, 11, 20, 10, 0)
     workdir = Path(tempfile.mkdtemp(prefix="bench-scores-"))
-    url = database_url(args.db, workdir)
+    url = "sqlite:///" + args.reuse if args.reuse else database_url(args.db, workdir)
     try:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "UPLOAD_DIR": str(workdir / "up"),
                           "CLOCK": lambda: now, "APP_ENV": "production", "TOTP_REQUIRED": False,
@@ -111,13 +113,15 @@ def main() -> None:
             db.upgrade()
             s = db.session()
             t0 = time.perf_counter()
-            load(s, args.platforms, args.per_month, now)
+            if not args.reuse:
+                load(s, args.platforms, args.per_month, now)
             reports = s.scalar(select(func.count()).select_from(Report))
             findings = s.scalar(select(func.count()).select_from(Finding))
             print(f"database: {args.db}; platforms: {args.platforms}; reports: {reports:,}; findings: {findings:,}; "
                   f"loaded in {time.perf_counter() - t0:.0f} s")
-            create_user(s, "bench-leader", "leader", password="Bench-password-2026", must_change_password=False)
-            s.commit()
+            if not args.reuse:
+                create_user(s, "bench-leader", "leader", password="Bench-password-2026", must_change_password=False)
+                s.commit()
 
             t0 = time.perf_counter()
             n = recompute_period(s, MONTHS[-1], now, trigger="cli", actor_name="bench")
@@ -145,7 +149,9 @@ def main() -> None:
         print(f"league page of a month never stored (computed on the fly): {(time.perf_counter() - t0) * 1000:.0f} ms")
         app.extensions["db_engine"].dispose()
     finally:
-        drop_database(url)
+        if not args.reuse:
+            drop_database(url)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
