@@ -19,7 +19,7 @@ from tests.test_checks import _import
 
 ROOT = Path(__file__).resolve().parents[2]
 JOB = "led_checks"
-PERIOD = "2026-10"  # led_checks on 2026-11-20 checks the month before
+PERIOD = "2026-10"  # the month the platforms report; led_checks on 2026-11-20 checks the months due
 
 DRIVER = r'''
 import dataclasses, sys, time
@@ -50,7 +50,6 @@ def test_scheduler_killed_during_a_job_and_the_next_run_completes_the_period_onc
         make_platform(code)
         _import(runner, tmp_path, ledger_frame(5, PERIOD, seed=len(code)), PERIOD, platform=code,
                 name=f"{code}.csv")
-    scheduled = select(func.count()).select_from(CheckRun).where(CheckRun.trigger == "scheduled")
     env = {**os.environ, "APP_ENV": "testing", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-c", DRIVER, app_config["DATABASE_URL"], app_config["UPLOAD_DIR"], JOB],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -68,8 +67,10 @@ def test_scheduler_killed_during_a_job_and_the_next_run_completes_the_period_onc
             proc.kill()
             proc.wait(60)
 
-    run = session.scalar(select(JobRun).where(JobRun.job == JOB, JobRun.period == PERIOD))
-    assert run is not None and run.status == "running"  # left behind by the dead process
+    run = session.scalar(select(JobRun).where(JobRun.job == JOB, JobRun.status == "running"))
+    assert run is not None, "no run left behind by the dead process"
+    scheduled = select(func.count()).select_from(CheckRun).where(CheckRun.trigger == "scheduled",
+                                                                 CheckRun.period == run.period)
     assert session.scalar(scheduled) == 0  # its work was not committed
 
     deadline = time.monotonic() + 60
@@ -79,7 +80,7 @@ def test_scheduler_killed_during_a_job_and_the_next_run_completes_the_period_onc
             break
         time.sleep(0.5)
     assert r.exit_code in (0, 1), r.output
-    run = session.scalar(select(JobRun).where(JobRun.job == JOB, JobRun.period == PERIOD))
+    run = session.get(JobRun, run.id)
     assert run.status == "succeeded" and run.attempts == 2, (run.status, run.attempts, run.error)
     attempts = session.scalars(select(JobAttempt).where(JobAttempt.run_id == run.id).order_by(JobAttempt.number)).all()
     assert [(a.outcome, a.error) for a in attempts] == [("failed", "调度进程中断"), ("succeeded", "")]
