@@ -415,3 +415,12 @@ def test_score_recompute_stores_this_and_last_months_scores_once(app, world, clo
         s.close()
     assert set(stored) >= {"2026-10", "2026-11"}
     assert session.scalars(select(ScoreRun.period).order_by(ScoreRun.id)).all() == stored
+
+
+def test_the_bulletin_month_is_the_latest_whose_ledgers_are_due(app, session):
+    """November's ledgers are due on Monday 7 December 2026 (the 5th working day): on the 6th the
+    latest bulletin due is October's (what the demo publishes), from the 8th November's."""
+    from supervision.jobs.registry import current_period
+
+    assert current_period("monthly_bulletin_draft", session, datetime(2026, 12, 6, 10)) == "2026-10"
+    assert current_period("monthly_bulletin_draft", session, datetime(2026, 12, 8, 7)) == "2026-11"

@@ -77,8 +77,11 @@ def job_context(session: Session):
 
 
 def _period(job_name: str, session: Session, now: datetime, period: str | None) -> str:
-    if period is not None:
-        return period
+    return period if period is not None else current_period(job_name, session, now)
+
+
+def current_period(job_name: str, session: Session, now: datetime) -> str:
+    """The period a run of ``job_name`` at ``now`` is for: today, or the latest month due."""
     calendar, params = job_context(session)
     return JOBS[job_name].schedule.current_period(now, calendar, params.ledger_due_working_day)
 

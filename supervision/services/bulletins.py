@@ -36,6 +36,7 @@ from supervision.services import scores
 from supervision.services.checks import load_calendar, month_bounds
 from supervision.services.complaints import ERASED
 from supervision.services.ledger_store import fetch_frame
+from supervision.standard.workdays import UnknownYearError
 from supervision.services.notices import _may, _one_line
 from supervision.standard import bulletins as std
 from supervision.standard.complaints import CLOSED, SUBSTANTIATED
@@ -684,7 +685,12 @@ def load_demo_bulletin(session: Session, office_name: str | None = None) -> None
         office_name = current_app.config["OFFICE_NAME"] if has_app_context() else "省互联网信息办公室"
 
     now = clock.now()
-    period = month_add(now.strftime("%Y-%m"), -1)
+    try:  # the latest month whose bulletin is due, as the scheduler's job sees it
+        from supervision.jobs.registry import current_period
+
+        period = current_period("monthly_bulletin_draft", session, now)
+    except UnknownYearError:  # the calendar lacks this year: the month before last is surely due
+        period = month_add(now.strftime("%Y-%m"), -2)
     editor = session.scalar(select(User).where(User.username == "inspector"))
     approver = session.scalar(select(User).where(User.username == "supervisor"))
     if editor is None or approver is None:
