@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -73,6 +73,18 @@ def init_app(app: Flask) -> None:
     def unauthorized():
         flash(g.pop("session_end_message", None) or "请先登录。", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character in a parameter is never legitimate, and PostgreSQL refuses it in any
+        text value (a server error on every filter and form): answer 400 before any view runs."""
+        if any("\x00" in k or "\x00" in v for k, values in request.args.lists() for v in values):
+            abort(400, description="请求中含有不允许的字符（NUL），请检查后重试。")
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            if any("\x00" in v for values in request.form.listvalues() for v in values):
+                abort(400, description="提交的内容含有不允许的字符（NUL），请检查后重试。")
+        return None
 
     @app.before_request
     def password_gate():

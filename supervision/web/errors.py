@@ -87,7 +87,8 @@ def _discard_session() -> None:
 
 
 def _limit_message(e, code: int) -> str | None:
-    if code == 429:
+    """Our own Chinese description of a 400 or 429 (werkzeug's defaults are English)."""
+    if code in (400, 429):
         desc = getattr(e, "description", None)
         return desc if isinstance(desc, str) and not desc.isascii() else None
     return None

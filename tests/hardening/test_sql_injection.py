@@ -139,3 +139,14 @@ def test_api_query_parameters_survive_injection_probes(app, world, session):
             failures.append(f"token {probe!r}: {r.status_code}")
     assert not failures, "\n".join(failures)
     assert _snapshot(session) == before
+
+
+def test_nul_characters_are_refused_before_any_view(app, make_user):
+    """PostgreSQL cannot hold NUL in text: a parameter or form field carrying one gets a 400 in
+    Chinese instead of a server error deep in a query."""
+    make_user("insp", "inspector")
+    client = _client(app, "insp")
+    r = client.get("/findings/?rule=%00")
+    assert r.status_code == 400 and "不允许的字符" in r.get_data(as_text=True)
+    r = app.test_client().post("/complaint/query", data={"tracking_no": "T\x00", "code": "x"})
+    assert r.status_code == 400 and "不允许的字符" in r.get_data(as_text=True)
