@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -29,8 +30,10 @@ def _env() -> Environment:
     env.filters["r1"] = lambda v: display_round(v) if v is not None else "—"
     from reports.pdf import HEI_FONT, SONG_FONT
 
-    env.globals.update(INDICATORS=INDICATORS, INDICATOR_NAMES=INDICATOR_NAMES, SONG_FONT=SONG_FONT,
-                       HEI_FONT=HEI_FONT)
+    # Font stacks go into a <style> block: marked safe, or autoescaping turns their quotes into
+    # &#34; and WeasyPrint drops the declarations (the PDF then falls back to any font).
+    env.globals.update(INDICATORS=INDICATORS, INDICATOR_NAMES=INDICATOR_NAMES, SONG_FONT=Markup(SONG_FONT),
+                       HEI_FONT=Markup(HEI_FONT))
     return env
 
 

@@ -1,6 +1,8 @@
 """Server-side SVG charts and the scorecard exports (.xlsx, PDF), without the app."""
 import io
 import re
+
+from reports import pdf as pdf_fonts
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -120,6 +122,10 @@ def test_league_pdf_has_chinese_text_embedded_fonts_and_charts(tmp_path):
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(re.search(r"\syes\s+yes\s+yes\s", line) for line in cjk), fonts
+    # The style sheet's font stacks reach WeasyPrint as CSS (not HTML-escaped into &#34;, which
+    # it drops, leaving the fonts to chance).
+    html = scorecard.league_html(_cards(), names=NAMES, title="排名", meta={}, office_name="省互联网信息办公室")
+    assert f"font-family: {pdf_fonts.SONG_FONT};" in html and f"font-family: {pdf_fonts.HEI_FONT};" in html
 
 
 def test_card_pdf_lists_indicators_and_findings(tmp_path):
