@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from supervision import db
 from supervision.models import AuditEvent, CheckRun, Complaint, ComplaintFile, Finding
-from tests.complaint_helpers import PDF, PNG, file_one, filing, to_answered
+from tests.complaint_helpers import PDF, PNG, file_canaries, file_one, filing, to_answered
 from tests.conftest import login
 
 
@@ -490,15 +490,8 @@ def test_personal_data_canary(app, pa, make_user, clock):
     secrets_ = []
     with app.app_context():
         s = db.session()
-        for i, canary in enumerate(CANARIES):
-            c = file_one(s, app, name=canary["name"], contact=canary["contact"],
-                         description=f"我是{canary['name']}。{canary['text']}", report_number=f"R-C{i}",
-                         files=[("证据.png", PNG)]).complaint
-            svc.accept(s, c)
-            svc.transfer(s, c, f"请核查 {canary['name']} 的投诉，电话 {canary['contact']}")
-            if i == 0:
-                svc.respond(s, c, "已处理", [], app.config["UPLOAD_DIR"])
-                svc.close(s, c, "投诉成立", f"{canary['name']}您好，经核查投诉成立。")
+        file_canaries(s, app, CANARIES)
+        for canary in CANARIES:
             secrets_ += [canary["name"], canary["contact"]]
         s.commit()
         ids = [c.id for c in s.scalars(select(Complaint))]

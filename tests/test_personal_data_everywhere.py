@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy import select
 
 from supervision import db
-from tests.complaint_helpers import PNG, file_one
+from tests.complaint_helpers import file_canaries
 from tests.conftest import login
 
 CANARIES = [
@@ -78,21 +78,12 @@ def _crawl(client, start: list[str]) -> dict[str, int]:
 
 def test_no_personal_data_reaches_a_platform_or_the_public(app, runner, clock, make_user):
     from supervision.models import Complaint, User
-    from supervision.services import complaints as svc
     from supervision.services.api_tokens import create_token
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         s = db.session()
-        for i, canary in enumerate(CANARIES):
-            c = file_one(s, app, platform="yunfan", name=canary["name"], contact=canary["contact"],
-                         description=f"我是{canary['name']}。{canary['text']}", report_number=f"CANARY-{i}",
-                         files=[("证据.png", PNG)]).complaint
-            svc.accept(s, c)
-            svc.transfer(s, c, f"请核查 {canary['name']} 的投诉，电话 {canary['contact']}")
-            if i == 0:
-                svc.respond(s, c, "已处理", [], app.config["UPLOAD_DIR"])
-                svc.close(s, c, "投诉成立", f"{canary['name']}您好，经核查投诉成立。")
+        file_canaries(s, app, CANARIES, platform="yunfan", prefix="CANARY-")
         s.commit()
         ids = [c.id for c in s.scalars(select(Complaint).where(Complaint.report_number.like("CANARY-%")))]
         user = s.scalar(select(User).where(User.username == "yunfan"))
