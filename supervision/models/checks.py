@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.db import Base
@@ -99,6 +99,8 @@ class Finding(Base):
     overdue_working_days: Mapped[float | None] = mapped_column(Float)
     overdue_hours: Mapped[float | None] = mapped_column(Float)
     elapsed_hours: Mapped[float | None] = mapped_column(Float)
+    # hash of the facts above as last written by a check (services/checks.py); NULL before 0011
+    facts_hash: Mapped[int | None] = mapped_column(BigInteger)
     opened_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
     closed_run_id: Mapped[int | None] = mapped_column(ForeignKey("check_runs.id"))

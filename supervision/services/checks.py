@@ -227,27 +227,48 @@ NOT_COMPLAINT = " AND substr(rule_code, 1, 4) <> 'CMP-'"
 def _reconcile(session: Session, platform_id: int, period: str, findings: pd.DataFrame, run: CheckRun,
                now: datetime) -> tuple[int, int]:
     """Open new findings, refresh the facts of those that changed, close those that no longer
-    hold; set-based (bulk insert, a staging table, a handful of UPDATEs)."""
+    hold; set-based (bulk insert, a staging table, a handful of UPDATEs).
+
+    Each stored finding keeps the hash of its facts (``facts_hash``), so a re-check reads only
+    keys, status and hashes; findings stored before that column existed are hashed from their
+    stored facts, once."""
     from supervision.services.ledger_store import fetch_frame
 
-    names = ["id", "report_id", "rule_code", "status", *FACT_COLUMNS]
-    existing = fetch_frame(session, "SELECT " + ", ".join(names) + " FROM findings WHERE platform_id = :p "
+    names = ["id", "report_id", "rule_code", "status", "facts_hash", "unhashed"]
+    existing = fetch_frame(session, "SELECT id, report_id, rule_code, status, coalesce(facts_hash, 0), "
+                           "CASE WHEN facts_hash IS NULL THEN 1 ELSE 0 END FROM findings WHERE platform_id = :p "
                            "AND period = :period" + NOT_COMPLAINT, {"p": platform_id, "period": period}, names)
     current = _facts_frame(findings)
-    merged = current.merge(existing, on=["report_id", "rule_code"], how="outer", indicator=True,
-                           suffixes=("", "_old"))
-    new = merged[merged["_merge"] == "left_only"]
-    kept = merged[merged["_merge"] == "both"]
-    gone = merged[(merged["_merge"] == "right_only") & (merged["status"] == "open")]
-    reopened = kept["status"] == "closed"
-    old_facts = kept[[f"{c}_old" for c in FACT_COLUMNS]].set_axis(list(FACT_COLUMNS), axis=1)
-    changed = reopened.to_numpy() | (_fact_hash(kept[list(FACT_COLUMNS)]) != _fact_hash(old_facts))
-
+    fresh_hash = _fact_hash(current[list(FACT_COLUMNS)]).view(np.int64)
+    current["facts_hash"] = fresh_hash
     conn = session.connection()
-    conn.execute(text("UPDATE findings SET last_run_id = :run WHERE platform_id = :p AND period = :period "
-                      "AND status = 'open'" + NOT_COMPLAINT), {"run": run.id, "p": platform_id, "period": period})
+    if existing.empty:  # the cohort's first check: every finding is new
+        new = current
+        kept_c = kept_o = gone_o = np.zeros(0, dtype=np.int64)
+    else:
+        # join on the keys carrying row positions (hashes are 64-bit: no float columns)
+        keys = ["report_id", "rule_code"]
+        merged = current[keys].assign(_c=np.arange(len(current))).merge(
+            existing[keys].assign(_o=np.arange(len(existing))), on=keys, how="outer")
+        c = merged["_c"].fillna(-1).to_numpy().astype(np.int64)
+        o = merged["_o"].fillna(-1).to_numpy().astype(np.int64)
+        new = current.iloc[c[o < 0]]
+        both = (c >= 0) & (o >= 0)
+        kept_c, kept_o = c[both], o[both]
+        gone_o = o[c < 0]
+        gone_o = gone_o[existing["status"].to_numpy()[gone_o] == "open"]
+    status = existing["status"].to_numpy()[kept_o]
+    reopened = status == "closed"
+    unhashed = existing["unhashed"].to_numpy()[kept_o] == 1
+    old_hash = existing["facts_hash"].to_numpy().astype(np.int64)[kept_o]
+    if unhashed.any():
+        old_hash[unhashed] = _hash_stored(session, existing["id"].to_numpy().astype(np.int64)[kept_o[unhashed]])
+    changed = reopened | (fresh_hash[kept_c] != old_hash)
+    if len(existing):
+        conn.execute(text("UPDATE findings SET last_run_id = :run WHERE platform_id = :p AND period = :period "
+                          "AND status = 'open'" + NOT_COMPLAINT), {"run": run.id, "p": platform_id, "period": period})
     if len(new):
-        ins = new[["report_id", "rule_code", *FACT_COLUMNS]].copy()
+        ins = new[["report_id", "rule_code", *FACT_COLUMNS, "facts_hash"]].copy()
         ins.insert(0, "period", period)
         ins.insert(0, "platform_id", platform_id)
         ins["status"] = "open"
@@ -255,20 +276,51 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
         ins["last_run_id"] = run.id
         ins["opened_at"] = pd.Timestamp(now)
         bulk_insert(session, "findings", ins)
+    ids = existing["id"].to_numpy().astype(np.int64)
     if changed.any():
-        upd = kept.loc[changed, ["id", *FACT_COLUMNS]].copy()
-        upd["id"] = upd["id"].astype(np.int64)
+        upd = current.iloc[kept_c[changed]][[*FACT_COLUMNS, "facts_hash"]].copy()
+        upd.insert(0, "id", ids[kept_o[changed]])
         _update_findings(session, upd, run.id)
-    if len(gone):
+    if (unhashed & ~changed).any():  # stored before facts_hash existed, unchanged: record the hash
+        keep = unhashed & ~changed
+        _record_hashes(session, pd.DataFrame({"id": ids[kept_o[keep]], "facts_hash": fresh_hash[kept_c[keep]]}))
+    if len(gone_o):
         conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now, "
                           "last_run_id = :run WHERE id = :id"),
-                     [{"run": run.id, "now": now, "id": int(i)} for i in gone["id"]])
-    return len(new) + int(reopened.sum()), len(gone)
+                     [{"run": run.id, "now": now, "id": int(i)} for i in ids[gone_o]])
+    return len(new) + int(reopened.sum()), len(gone_o)
+
+
+def _hash_stored(session: Session, ids: np.ndarray) -> np.ndarray:
+    """The facts hash of findings stored before ``facts_hash`` existed, from their stored facts."""
+    from supervision.services.ledger_store import fetch_frame
+
+    names = ["id", *FACT_COLUMNS]
+    parts = [fetch_frame(session, "SELECT " + ", ".join(names) + " FROM findings WHERE id IN ("
+                         + ",".join(map(str, chunk.tolist())) + ")", {}, names)
+             for chunk in np.array_split(ids, len(ids) // 50_000 + 1) if len(chunk)]
+    rows = pd.concat(parts).set_index("id").loc[ids].reset_index(drop=True)
+    return _fact_hash(rows[list(FACT_COLUMNS)]).view(np.int64)
+
+
+def _record_hashes(session: Session, frame: pd.DataFrame) -> None:
+    conn = session.connection()
+    frame = frame.astype({"id": np.int64, "facts_hash": np.int64})
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("CREATE TEMP TABLE staging_hashes (id bigint, facts_hash bigint) ON COMMIT DROP")
+    else:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.staging_hashes")
+        conn.exec_driver_sql("CREATE TEMP TABLE staging_hashes (id INTEGER, facts_hash INTEGER)")
+    bulk_insert(session, "staging_hashes", frame)
+    conn.exec_driver_sql("UPDATE findings SET facts_hash = s.facts_hash FROM staging_hashes AS s "
+                         "WHERE findings.id = s.id")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS staging_hashes" if conn.dialect.name == "postgresql"
+                         else "DROP TABLE IF EXISTS temp.staging_hashes")
 
 
 def _update_findings(session: Session, frame: pd.DataFrame, run_id: int) -> None:
     conn = session.connection()
-    cols = ", ".join(["id", *FACT_COLUMNS])
+    cols = ", ".join(["id", *FACT_COLUMNS, "facts_hash"])
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"CREATE TEMP TABLE staging_findings ON COMMIT DROP AS SELECT {cols} FROM findings "
                              "WITH NO DATA")
@@ -276,7 +328,7 @@ def _update_findings(session: Session, frame: pd.DataFrame, run_id: int) -> None
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.staging_findings")
         conn.exec_driver_sql(f"CREATE TEMP TABLE staging_findings AS SELECT {cols} FROM findings WHERE 0")
     bulk_insert(session, "staging_findings", frame)
-    sets = ", ".join(f"{c} = s.{c}" for c in FACT_COLUMNS)
+    sets = ", ".join(f"{c} = s.{c}" for c in (*FACT_COLUMNS, "facts_hash"))
     conn.execute(text(f"UPDATE findings SET status = 'open', closed_run_id = NULL, closed_at = NULL, "
                       f"last_run_id = :run, {sets} FROM staging_findings AS s WHERE findings.id = s.id"),
                  {"run": run_id})

@@ -344,17 +344,8 @@ def _aggregates(dialect: str, name: str, kind: str) -> tuple[str, str]:
 
 
 def _ids(session: Session, where: str, params: dict) -> np.ndarray:
-    conn = session.connection()
-    agg = "string_agg(CAST(id AS text), ',')" if conn.dialect.name == "postgresql" else "group_concat(id, ',')"
-    if conn.dialect.name == "postgresql":
-        # a bitmap scan reads the table in physical order; a plain index scan jumps around the
-        # heap (and is what the planner picks right after a bulk load, before ANALYZE)
-        conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
-    try:
-        joined = fetch_frame(session, f"SELECT {agg} FROM reports WHERE {where}", params, ["ids"])["ids"][0]
-    finally:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
+    """SQLite: the sorted ids of the matching reports (from the index alone)."""
+    joined = fetch_frame(session, f"SELECT group_concat(id, ',') FROM reports WHERE {where}", params, ["ids"])["ids"][0]
     if not joined:
         return np.zeros(0, dtype=np.int64)
     return np.sort(np.array(joined.split(","), dtype=np.int64))
@@ -365,19 +356,20 @@ def _load_columnar(session: Session, names: list[str], where: str, params: dict)
     holds the separator, then the caller fetches row-wise)."""
     conn = session.connection()
     dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return _load_pg(session, names, where, params)
     ids = _ids(session, where, params)
     if not len(ids):
         return None  # nothing to gain; the row-wise fetch gives the empty frame its dtypes
     kinds = {n: _kind(n) for n in names}
     select = ", ".join(e for n in names for e in _aggregates(dialect, n, kinds[n]))
-    if dialect == "postgresql":
-        sql = f"SELECT count(*), {select} FROM reports WHERE id = ANY(:ids)"
-    else:
-        sql = f"SELECT count(*), {select} FROM reports WHERE id IN (SELECT value FROM json_each(:ids))"
+    # rows fetched by id in ascending order: SQLite reads the table sequentially instead of
+    # jumping around it in the order of the (platform, received_at) index
+    sql = f"SELECT count(*), {select} FROM reports WHERE id IN (SELECT value FROM json_each(:ids))"
     parts: dict[str, list] = {n: [] for n in names}
     for start in range(0, len(ids), FETCH_CHUNK):
         chunk = ids[start:start + FETCH_CHUNK]
-        arg = chunk.tolist() if dialect == "postgresql" else "[" + ",".join(map(str, chunk.tolist())) + "]"
+        arg = "[" + ",".join(map(str, chunk.tolist())) + "]"
         row = fetch_frame(session, sql, {"ids": arg}, ["n", *[f"{n}{s}" for n in names for s in ("", "?")]])
         row = row.iloc[0].tolist()
         n = int(row[0])
@@ -398,6 +390,11 @@ def _load_columnar(session: Session, names: list[str], where: str, params: dict)
             values = np.zeros(0, dtype={"int": np.int64, "datetime": "datetime64[ns]", "flag": bool}.get(kind, object))
             null = np.zeros(0, dtype=bool)
         data[name] = _normalise(name, kind, values, null)
+    return _frame_of(data, kinds, names)
+
+
+def _frame_of(data: dict, kinds: dict, names: list[str]) -> pd.DataFrame:
+    """The frame of the normalised columns, in ascending ``id`` order."""
     if "id" in data and len(data["id"]) > 1 and not (np.diff(data["id"]) > 0).all():
         order = np.argsort(data["id"], kind="stable")
         data = {k: (v[order] if isinstance(v, np.ndarray) else v.take(order)) for k, v in data.items()}
@@ -405,6 +402,37 @@ def _load_columnar(session: Session, names: list[str], where: str, params: dict)
     # otherwise infer its "str" dtype); others (period) are inferred, as from rows
     return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if kinds[k] == "text" and k in KEYS else v
                          for k, v in data.items()}, columns=names)
+
+
+def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd.DataFrame | None:
+    """PostgreSQL: every column of the cohort in one aggregate query (a bitmap scan reads the
+    table in physical order). A joined string beyond PostgreSQL's 1 GB limit (a huge cohort of
+    long texts) fails inside a savepoint and the caller fetches row-wise instead."""
+    from sqlalchemy.exc import DBAPIError
+
+    kinds = {n: _kind(n) for n in names}
+    select = ", ".join(e for n in names for e in _aggregates("postgresql", n, kinds[n]))
+    conn = session.connection()
+    try:
+        with session.begin_nested():
+            # a plain index scan jumps around the heap (and is what the planner picks right
+            # after a bulk load, before ANALYZE); SET LOCAL ends with the transaction
+            conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            row = fetch_frame(session, f"SELECT count(*), {select} FROM reports WHERE {where}", params,
+                              ["n", *[f"{n}{s}" for n in names for s in ("", "?")]]).iloc[0].tolist()
+            conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
+    except DBAPIError:
+        return None
+    n = int(row[0])
+    if n == 0:
+        return None  # the row-wise fetch gives the empty frame its dtypes
+    data = {}
+    for i, name in enumerate(names):
+        col = _parse_column(row[1 + 2 * i] or "", row[2 + 2 * i] or "", n, kinds[name], "postgresql")
+        if col is None:
+            return None
+        data[name] = _normalise(name, kinds[name], *col)
+    return _frame_of(data, kinds, names)
 
 
 def _parse_column(joined: str, marks: str, n: int, kind: str, dialect: str):
