@@ -435,3 +435,24 @@ def test_inspection_bulletin_after_an_audit(app, province, session):
         s.commit()
         assert "检查结论与评价等级" in b.html and "整改情况" in b.html and "TIM-01" in b.html
         assert svc.draftable_audits(s) == [] and s.get(Audit, audit_id) is not None
+
+
+def test_hostile_text_in_a_bulletin_is_inert_on_every_page_that_shows_it(app, province, client, session):
+    """The editor's text is sanitised rich text: script, event handlers and javascript: links
+    never reach the staff preview, the public page, the feed or the PDF's source."""
+    hostile = ('<p>正文<script>alert(1)</script><img src=x onerror="alert(2)">'
+               '<a href="javascript:alert(3)">链接</a><b>加粗</b></p>')
+    bid = _draft(app)
+    _walk(app, bid, lambda s, b: svc.update_text(s, b, _user(s, "editor"), "标题<script>alert(4)</script>",
+                                                   hostile, hostile, hostile),
+          lambda s, b: svc.submit(s, b, _user(s, "editor")), lambda s, b: svc.publish(s, b, _user(s, "boss"), OFFICE))
+    login(client, "editor")
+    pages = [client.get(f"/bulletins/{bid}").get_data(as_text=True),
+             client.get(f"/bulletins/{bid}/preview").get_data(as_text=True)]
+    anonymous = app.test_client()
+    pages += [anonymous.get(f"/public/bulletins/{bid}").get_data(as_text=True),
+              anonymous.get("/public/bulletins/feed.atom").get_data(as_text=True),
+              session.get(Bulletin, bid).html]
+    for page in pages:
+        assert "<script>alert" not in page and "onerror=" not in page and 'href="javascript:' not in page
+    assert "<b>加粗</b>" in pages[2] and "正文" in pages[2]  # harmless formatting survives
