@@ -36,8 +36,12 @@ def to_storage(frame: pd.DataFrame) -> pd.DataFrame:
     for key in KEYS:
         if key in DATETIME_KEYS or key in FLAG_KEYS:
             continue
-        col = out[key].astype("string")
-        out[key] = col.mask(col.str.len() == 0)
+        values = out[key].to_numpy(dtype=object)
+        empty = pd.isna(values) | (values == "")
+        if empty.any():
+            values = values.copy()
+            values[empty] = None
+        out[key] = pd.Series(values, index=out.index, dtype=object, copy=False)
     return out
 
 
