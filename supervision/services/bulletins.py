@@ -28,16 +28,16 @@ from importers.columns import ALL_CATEGORIES, MEASURES
 from reports import bulletin as documents
 from scoring import display_round, parse_period
 from supervision import auditlog, clock
-from supervision.models import (Audit, Bulletin, BulletinCase, Complaint, Finding, Notice, Platform, Problem, Report,
+from supervision.models import (Audit, Bulletin, BulletinCase, Complaint, Finding, Notice, Platform, Problem,
                                 User)
-from supervision.permissions import BULLETINS_APPROVE, BULLETINS_EDIT
+from supervision.permissions import BULLETINS_APPROVE, BULLETINS_EDIT, has_permission
 from supervision.services import ValidationError
 from supervision.services import scores
 from supervision.services.checks import load_calendar, month_bounds
 from supervision.services.complaints import ERASED
 from supervision.services.ledger_store import fetch_frame
 from supervision.standard.workdays import UnknownYearError
-from supervision.services.notices import _may, _one_line
+from supervision.services.notices import one_line
 from supervision.standard import bulletins as std
 from supervision.standard.complaints import CLOSED, SUBSTANTIATED
 from supervision.standard.notices import chinese_date
@@ -119,7 +119,7 @@ def _month_totals(session: Session, view: scores.LeagueView, period: str) -> dic
     """Province-wide figures of one month: sums of the dashboard's scorecard inputs and facts,
     plus reports by measure and complaints closed over the same platforms."""
     inputs = list(view.inputs.values())
-    facts = scores._sum_facts(list(view.facts.values()))
+    facts = scores.sum_facts(list(view.facts.values()))
     ids = _platform_ids(view)
     out = documents.sum_inputs(inputs)
     out["categories"] = dict(facts["categories"])
@@ -135,7 +135,7 @@ def monthly_figures(session: Session, period: str, now: datetime) -> dict:
     """The figures of month M's bulletin, with M−1 and M−12 for the changes. M's stored
     scorecards are first brought up to date (a new score run only when the data changed), so
     that the bulletin and the dashboard show the same run."""
-    scores._recompute(session, parse_period(period), now, trigger="bulletin", actor_name="bulletin")
+    scores.recompute(session, parse_period(period), now, trigger="bulletin", actor_name="bulletin")
     view = scores.league_view(session, parse_period(period), now)
     months = {"current": _month_totals(session, view, period)}
     for key, other in (("previous", std.previous_month(period)), ("last_year", std.same_month_last_year(period))):
@@ -299,7 +299,7 @@ def create_inspection(session: Session, editor: User, audit_id: int) -> Bulletin
 # Editing -----------------------------------------------------------------------------------------------
 
 def _require_edit(actor: User) -> None:
-    if not _may(actor, BULLETINS_EDIT):
+    if not has_permission(actor, BULLETINS_EDIT):
         raise ValidationError({"_": "只有检查员或审核人可以编辑通报。"})
 
 
@@ -330,7 +330,7 @@ def _claim(b: Bulletin, actor: User) -> dict:
 def update_text(session: Session, b: Bulletin, actor: User, title: str, intro: str, analysis: str,
                 closing: str) -> None:
     _editable(b, actor)
-    title = _one_line(title)
+    title = one_line(title)
     values = {"intro": std.sanitise(intro), "analysis": std.sanitise(analysis), "closing": std.sanitise(closing)}
     errors = {}
     if not title:
@@ -469,7 +469,7 @@ def update_case(session: Session, b: Bulletin, case: BulletinCase, actor: User, 
     _editable(b, actor)
     if case.bulletin_id != b.id:
         raise ValidationError({"case": "该案例不属于这份通报。"})
-    title, text = _one_line(title), std.sanitise(text)
+    title, text = one_line(title), std.sanitise(text)
     if not title or len(title) > MAX_TITLE:
         raise ValidationError({f"case_title_{case.id}": f"请填写案例标题（不超过 {MAX_TITLE} 个字符）。"})
     if not std.plain_text(text).strip():
@@ -539,7 +539,7 @@ def submit(session: Session, b: Bulletin, actor: User) -> None:
 
 def _require_approver(b: Bulletin, actor: User, what: str) -> None:
     """层级把关, 审处分离: a supervisor other than the editor."""
-    if not _may(actor, BULLETINS_APPROVE):
+    if not has_permission(actor, BULLETINS_APPROVE):
         raise ValidationError({"_": f"只有审核人可以{what}。"})
     if not std.may_approve(b.editor_id, actor.id):
         raise ValidationError({"_": f"编辑人不能{what}自己编辑的通报，须由其他审核人{what}。"})

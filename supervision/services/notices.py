@@ -22,7 +22,7 @@ from reports import notice as documents
 from supervision import auditlog, clock
 from supervision.models import (Audit, Notice, NoticeAnswer, NoticeCounter, NoticeEscalation, NoticeFile,
                                 NoticeItem, OfficeSetting, Platform, Problem, User)
-from supervision.permissions import NOTICES_APPROVE, NOTICES_DRAFT, ROLE_PERMISSIONS
+from supervision.permissions import NOTICES_APPROVE, NOTICES_DRAFT, has_permission
 from supervision.services import ValidationError
 from supervision.services.checks import current_parameters, load_calendar, month_bounds
 from supervision.standard import notices as std
@@ -36,11 +36,7 @@ MAX_REQUIREMENT = 1000
 MAX_REASON = 1000
 
 
-def _may(user: User, permission: str) -> bool:
-    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
-
-
-def _one_line(value: str | None) -> str:
+def one_line(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
@@ -68,7 +64,7 @@ def document_settings(session: Session, office_name: str) -> DocumentSettings:
 
 def save_document_settings(session: Session, prefix: str, authority: str, office_name: str,
                            actor_name: str) -> DocumentSettings:
-    prefix, authority = _one_line(prefix), _one_line(authority)
+    prefix, authority = one_line(prefix), one_line(authority)
     errors = {}
     problem = std.check_prefix(prefix)
     if problem:
@@ -193,7 +189,7 @@ def update_draft(session: Session, notice: Notice, actor: User, data: DraftEdit)
         raise ValidationError({"status": f"整改通知书当前为“{notice.status}”，只有草稿可以修改。"})
     _require_drafter(notice, actor, "修改草稿")
     errors: dict[str, str] = {}
-    title = _one_line(data.title)
+    title = one_line(data.title)
     if not title:
         errors["title"] = "请填写标题。"
     elif len(title) > MAX_TITLE:
@@ -203,7 +199,7 @@ def update_draft(session: Session, notice: Notice, actor: User, data: DraftEdit)
         errors["preamble"] = "请填写开头段落（检查依据和概况）。"
     elif len(preamble) > MAX_TEXT:
         errors["preamble"] = f"开头段落不超过 {MAX_TEXT} 字；当前 {len(preamble)} 字。"
-    contact_name, contact_phone = _one_line(data.contact_name), _one_line(data.contact_phone)
+    contact_name, contact_phone = one_line(data.contact_name), one_line(data.contact_phone)
     if not contact_name:
         errors["contact_name"] = "请填写联系人。"
     elif len(contact_name) > 64:
@@ -255,7 +251,7 @@ def submit(session: Session, notice: Notice, actor: User) -> None:
 
 def _require_approver(notice: Notice, actor: User, what: str) -> None:
     """层级把关, 审处分离: a supervisor other than the drafter."""
-    if not _may(actor, NOTICES_APPROVE):
+    if not has_permission(actor, NOTICES_APPROVE):
         raise ValidationError({"_": f"只有审核人可以{what}。"})
     if actor.id == notice.drafted_by_id:
         raise ValidationError({"_": f"起草人不能{what}自己起草的整改通知书，须由其他审核人{what}。"})
@@ -482,7 +478,7 @@ def verify_item(session: Session, notice: Notice, item: NoticeItem, actor: User,
                 reason: str) -> None:
     """The inspector accepts the item's answer (its problem-ledger entries → 已整改) or sends it
     back with a reason for the next round. All accepted → the notice is 已完成."""
-    if not _may(actor, NOTICES_DRAFT):
+    if not has_permission(actor, NOTICES_DRAFT):
         raise ValidationError({"_": "只有检查员或审核人可以核验整改情况。"})
     if item.notice_id != notice.id:
         raise ValidationError({"_": "该事项不属于这份整改通知书。"})
@@ -600,14 +596,14 @@ def escalate(session: Session, notice: Notice, actor: User, data: EscalationInpu
              office_name: str) -> NoticeEscalation:
     """约谈, 通报批评 or 移送处罚建议 on an overdue notice, with its own document rendered once and
     stored with its SHA-256."""
-    if not _may(actor, NOTICES_DRAFT):
+    if not has_permission(actor, NOTICES_DRAFT):
         raise ValidationError({"_": "只有检查员或审核人可以采取后续措施。"})
     if notice.status != std.OVERDUE:
         raise ValidationError({"_": f"整改通知书当前为“{notice.status}”，只有逾期的整改通知书可以采取后续措施。"})
     errors = {}
     if data.kind not in std.ESCALATION_KINDS:
         errors["kind"] = "请选择约谈、通报批评或移送处罚建议。"
-    title, addressee, number = _one_line(data.title), _one_line(data.addressee), _one_line(data.number)
+    title, addressee, number = one_line(data.title), one_line(data.addressee), one_line(data.number)
     body = "\n".join(std.paragraphs(data.body))
     if not title or len(title) > MAX_TITLE:
         errors["title"] = f"请填写标题（不超过 {MAX_TITLE} 个字符）。"

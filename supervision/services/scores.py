@@ -281,7 +281,7 @@ def month_provisional(session: Session, period: str, platform_ids, now: datetime
     return not set(platform_ids) <= checked
 
 
-def _sum_facts(items: list[dict]) -> dict:
+def sum_facts(items: list[dict]) -> dict:
     out: dict = {"categories": defaultdict(int), "findings": defaultdict(int), "complaints_received": 0}
     for f in items:
         for key in ("categories", "findings"):
@@ -330,7 +330,7 @@ def _aggregate_data(session: Session, period: Period, now: datetime, *, store: b
             provisional = provisional or runs[m].provisional
         else:
             if store:
-                _recompute(session, parse_period(m), now, trigger=trigger, actor_name=actor_name, refresh=False)
+                recompute(session, parse_period(m), now, trigger=trigger, actor_name=actor_name, refresh=False)
                 run = latest_run(session, m)
                 data = _stored_data(session, run)
                 provisional = provisional or run.provisional
@@ -339,7 +339,7 @@ def _aggregate_data(session: Session, period: Period, now: datetime, *, store: b
                 data, provisional = md.inputs, provisional or md.provisional
         for pid, pair in data.items():
             per_platform[pid].append(pair)
-    inputs = {pid: (aggregate([i for i, _ in pairs]), _sum_facts([f for _, f in pairs]))
+    inputs = {pid: (aggregate([i for i, _ in pairs]), sum_facts([f for _, f in pairs]))
               for pid, pairs in per_platform.items()}
     return PeriodData(inputs, provisional)
 
@@ -356,7 +356,7 @@ def _league(data: PeriodData, model: ScoringModel) -> list[Scorecard]:
     return compute_league(items, model) if items else []
 
 
-def _recompute(session: Session, period: Period, now: datetime, *, trigger: str, actor_name: str = "",
+def recompute(session: Session, period: Period, now: datetime, *, trigger: str, actor_name: str = "",
                only=None, refresh: bool = True) -> int:
     version, model = current_weights(session)
     data = _period_data(session, period, now, store=True, only=only, trigger=trigger, actor_name=actor_name)
@@ -391,7 +391,7 @@ def _recompute(session: Session, period: Period, now: datetime, *, trigger: str,
     if refresh:
         for outer in period.containing():
             if latest_run(session, outer.key) is not None:
-                _recompute(session, outer, now, trigger=trigger, actor_name=actor_name, refresh=False)
+                recompute(session, outer, now, trigger=trigger, actor_name=actor_name, refresh=False)
     return len(cards)
 
 
@@ -417,7 +417,7 @@ def recompute_period(session: Session, period: str, now: datetime, *, trigger: s
     its quarter and year when those have been stored before. ``platform_ids``: only these
     platforms' months are read again; the others' counts come from the month's latest run.
     Does not commit."""
-    return _recompute(session, parse_period(period), now, trigger=trigger, actor_name=actor_name,
+    return recompute(session, parse_period(period), now, trigger=trigger, actor_name=actor_name,
                       only=platform_ids)
 
 
@@ -426,7 +426,7 @@ def recompute_after_check(session: Session, platform_id: int, periods) -> None:
     afresh, the others' from the stored run)."""
     now = clock.now()
     for period in sorted(set(periods)):
-        _recompute(session, parse_period(period), now, trigger="submission", only=[platform_id])
+        recompute(session, parse_period(period), now, trigger="submission", only=[platform_id])
 
 
 # What pages read ---------------------------------------------------------------------------------
@@ -649,7 +649,7 @@ def province_view(session: Session, last_month: str, count: int = 12) -> list[Pr
             out.append(ProvinceMonth(m, False, {}, {}, complaints[m], None, None))
             continue
         rows = rows_by_run[run.id]
-        facts = _sum_facts([f for f, _ in rows])
+        facts = sum_facts([f for f, _ in rows])
         scores = [s for _, s in rows if s is not None]
         province = json.loads(run.province)
         out.append(ProvinceMonth(m, True, facts["categories"], facts["findings"], complaints[m],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from supervision.standard.complaints import _EMAIL_IN_TEXT_RE, _ID_RE, _LANDLINE_RE, _PHONE_RE
+from supervision.standard.complaints import EMAIL_IN_TEXT_RE, ID_RE, LANDLINE_RE, PHONE_RE
 from supervision.standard.notices import IllegalTransition, _step
 
 __all__ = ["IllegalTransition"]
@@ -201,13 +201,13 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[PiiHit]:
             hits.append(PiiHit(kind, value))
 
     for source in (plain, squeezed):
-        for m in _ID_RE.finditer(source):
+        for m in ID_RE.finditer(source):
             add("id", m.group(0))
-        for m in _EMAIL_IN_TEXT_RE.finditer(source):
+        for m in EMAIL_IN_TEXT_RE.finditer(source):
             add("email", m.group(0))
-        for m in _PHONE_RE.finditer(source):
+        for m in PHONE_RE.finditer(source):
             add("mobile", m.group(0))
-        for m in _LANDLINE_RE.finditer(source):
+        for m in LANDLINE_RE.finditer(source):
             add("landline", m.group(0))
     for name in sorted({(n or "").strip() for n in names}, key=len, reverse=True):
         if len(name) >= 2 and (name in plain or name in squeezed):

@@ -214,11 +214,11 @@ def normalise_contact(value: str) -> tuple[str, str] | None:
 
 # Masking personal data ------------------------------------------------------------------------
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])|"
+ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])|"
                     r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[\s\-]?)?(1[3-9]\d)[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})[\s\-]?(\d{7,8})(?!\d)")
-_EMAIL_IN_TEXT_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[\s\-]?)?(1[3-9]\d)[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)")
+LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})[\s\-]?(\d{7,8})(?!\d)")
+EMAIL_IN_TEXT_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
 def mask_email(value: str) -> str:
@@ -251,10 +251,10 @@ def mask_text(text: str, names: tuple[str, ...] = ()) -> str:
             return m.group(1)[:4] + "*" * 10 + m.group(3)[-4:]
         return m.group(4)[:4] + "*" * 8 + m.group(6)
 
-    out = _ID_RE.sub(_id, text)
-    out = _EMAIL_IN_TEXT_RE.sub(lambda m: mask_email(m.group(0)), out)
-    out = _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", out)
-    out = _LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", out)
+    out = ID_RE.sub(_id, text)
+    out = EMAIL_IN_TEXT_RE.sub(lambda m: mask_email(m.group(0)), out)
+    out = PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", out)
+    out = LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", out)
     for name in names:
         name = (name or "").strip()
         if len(name) >= 2:

@@ -19,7 +19,7 @@ from supervision.services import bulletins as svc
 from supervision.services.scores import default_period
 from supervision.standard import bulletins as std
 from supervision.web.forms import ActionForm
-from supervision.web.notices import _attempt, _flash_errors, _pdf_response, staff
+from supervision.web.notices import attempt, flash_errors, pdf_response, staff
 
 bp = Blueprint("bulletins", __name__)
 
@@ -89,13 +89,13 @@ def create():
             period = request.form.get("period", "").strip()
             run = lambda s: svc.create_monthly(s, current_user, period)  # noqa: E731
         if run is None:
-            _flash_errors({"audit": "请选择督导检查。"})
+            flash_errors({"audit": "请选择督导检查。"})
         else:
-            b, errors = _attempt(run)
+            b, errors = attempt(run)
             if not errors:
                 flash("已起草通报，数据取自评价排名；请编辑文字、选择典型案例后提交审核。", "success")
                 return redirect(url_for("bulletins.edit", bulletin_id=b.id))
-            _flash_errors(errors)
+            flash_errors(errors)
     return render_template("bulletins/new.html", audits=svc.draftable_audits(s), form=ActionForm(),
                            default_period=default_period().key)
 
@@ -147,7 +147,7 @@ def edit(bulletin_id: int):
             if then_submit:
                 svc.submit(s, b, current_user)
 
-        _, errors = _attempt(save)
+        _, errors = attempt(save)
         if not errors:
             flash("已提交审核。" if then_submit else "草稿已保存。", "success")
             return redirect(url_for("bulletins.detail" if then_submit else "bulletins.edit", bulletin_id=bulletin_id))
@@ -163,9 +163,9 @@ def _action(bulletin_id: int, run, done: str, back: str = "bulletins.detail"):
     b = _bulletin_or_404(bulletin_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    result, errors = _attempt(lambda s: run(s, b))
+    result, errors = attempt(lambda s: run(s, b))
     if errors:
-        _flash_errors(errors)
+        flash_errors(errors)
     else:
         flash(done, "success")
     return redirect(url_for(back, bulletin_id=bulletin_id)), result, errors
@@ -268,7 +268,7 @@ def public_view(bulletin_id: int):
 def public_pdf(bulletin_id: int):
     """The published document: the stored bytes, never rendered again."""
     b = _published_or_404(bulletin_id)
-    return _pdf_response(b.pdf, f"{b.title}.pdf", b.pdf_sha256)
+    return pdf_response(b.pdf, f"{b.title}.pdf", b.pdf_sha256)
 
 
 @bp.route("/public/bulletins/feed.atom")

@@ -82,12 +82,12 @@ def _notice_or_404(notice_id: int) -> Notice:
     return _get_or_404(Notice, notice_id)
 
 
-def _flash_errors(errors: dict[str, str]) -> None:
+def flash_errors(errors: dict[str, str]) -> None:
     for msg in errors.values():
         flash(msg, "error")
 
 
-def _attempt(run):
+def attempt(run):
     """Run one use case on the request's session: (result, {}) committed, or (None, the Chinese
     errors by field) with everything rolled back."""
     s = db.session()
@@ -100,7 +100,7 @@ def _attempt(run):
     return result, {}
 
 
-def _pdf_response(data: bytes, filename: str, sha256: str | None = None) -> Response:
+def pdf_response(data: bytes, filename: str, sha256: str | None = None) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
     if sha256:
@@ -204,11 +204,11 @@ def create():
         if not (audit_id.isdigit() and platform_id.isdigit()):
             flash("请选择检查和平台。", "error")
             return redirect(url_for("notices.create"))
-        notice, errors = _attempt(lambda s: svc.create_draft(s, current_user, int(audit_id), int(platform_id)))
+        notice, errors = attempt(lambda s: svc.create_draft(s, current_user, int(audit_id), int(platform_id)))
         if not errors:
             flash("已起草整改通知书草稿，请核对整改要求和联系方式后提交审核。", "success")
             return redirect(url_for("notices.edit", notice_id=notice.id))
-        _flash_errors(errors)
+        flash_errors(errors)
     return render_template("notices/new.html", rows=svc.draftable(db.session()), form=ActionForm())
 
 
@@ -263,7 +263,7 @@ def edit(notice_id: int):
             if then_submit:
                 svc.submit(s, notice, current_user)
 
-        _, errors = _attempt(save)
+        _, errors = attempt(save)
         if not errors:
             flash("已提交审核。" if then_submit else "草稿已保存。", "success")
             return redirect(url_for("notices.detail" if then_submit else "notices.edit", notice_id=notice_id))
@@ -278,9 +278,9 @@ def _action(notice_id: int, run, done: str):
     notice = _notice_or_404(notice_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    _, errors = _attempt(lambda s: run(s, notice))
+    _, errors = attempt(lambda s: run(s, notice))
     if errors:
-        _flash_errors(errors)
+        flash_errors(errors)
     else:
         flash(done, "success")
     return redirect(url_for("notices.detail", notice_id=notice_id))
@@ -312,9 +312,9 @@ def delete(notice_id: int):
     notice = _notice_or_404(notice_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    _, errors = _attempt(lambda s: svc.delete_draft(s, notice, current_user))
+    _, errors = attempt(lambda s: svc.delete_draft(s, notice, current_user))
     if errors:
-        _flash_errors(errors)
+        flash_errors(errors)
         return redirect(url_for("notices.detail", notice_id=notice_id))
     flash("草稿已删除，相关问题可重新起草整改通知书。", "success")
     return redirect(url_for("notices.index"))
@@ -348,7 +348,7 @@ def draft_pdf(notice_id: int):
     notice, doc = _unissued_document(notice_id)
     if doc is None:
         return redirect(url_for("notices.pdf", notice_id=notice.id))
-    return _pdf_response(documents.render_document_pdf(doc), f"整改通知书草稿-{notice.id}.pdf")
+    return pdf_response(documents.render_document_pdf(doc), f"整改通知书草稿-{notice.id}.pdf")
 
 
 @bp.route("/notices/<int:notice_id>/pdf")
@@ -358,14 +358,14 @@ def pdf(notice_id: int):
     notice = _notice_or_404(notice_id)
     if notice.pdf_sha256 is None:
         abort(404)
-    return _pdf_response(notice.pdf, f"{notice.number}.pdf", notice.pdf_sha256)
+    return pdf_response(notice.pdf, f"{notice.number}.pdf", notice.pdf_sha256)
 
 
 @bp.route("/notices/escalations/<int:escalation_id>/pdf")
 @staff(NOTICES_VIEW)
 def escalation_pdf(escalation_id: int):
     row = _get_or_404(NoticeEscalation, escalation_id)
-    return _pdf_response(row.pdf, f"{row.kind}-{row.id}.pdf", row.pdf_sha256)
+    return pdf_response(row.pdf, f"{row.kind}-{row.id}.pdf", row.pdf_sha256)
 
 
 @bp.route("/notices/files/<int:file_id>")
@@ -408,7 +408,7 @@ def escalate(notice_id: int):
         data = svc.EscalationInput(kind=request.form.get("kind", ""), title=request.form.get("title", ""),
                                    addressee=request.form.get("addressee", ""), body=request.form.get("body", ""),
                                    number=request.form.get("number", ""))
-        row, errors = _attempt(lambda s: svc.escalate(s, notice, current_user, data, _office_name()))
+        row, errors = attempt(lambda s: svc.escalate(s, notice, current_user, data, _office_name()))
         if not errors:
             flash(f"已记录{row.kind}，文书已生成并存档。", "success")
             return redirect(url_for("notices.detail", notice_id=notice_id))
@@ -431,7 +431,7 @@ def settings():
         if not ActionForm().validate_on_submit():
             abort(400)
         values = {"prefix": request.form.get("prefix", ""), "authority": request.form.get("authority", "")}
-        _, errors = _attempt(lambda s: svc.save_document_settings(s, values["prefix"], values["authority"],
+        _, errors = attempt(lambda s: svc.save_document_settings(s, values["prefix"], values["authority"],
                                                                   _office_name(), current_user.username))
         if not errors:
             flash("公文设置已保存，此后签发的文件使用新设置；已签发的文件不变。", "success")
@@ -483,7 +483,7 @@ def portal_detail(notice_id: int):
             files = [(f.filename or "", f.read(10 * 1024 * 1024 + 1)) for f in request.files.getlist(f"files_{it.id}")
                      if f and f.filename]
             answers[it.id] = (texts[it.id], files)
-        rnd, errors = _attempt(lambda s: svc.submit_answers(s, notice, current_user, answers,
+        rnd, errors = attempt(lambda s: svc.submit_answers(s, notice, current_user, answers,
                                                             current_app.config["UPLOAD_DIR"]))
         if not errors:
             flash(f"第 {rnd} 轮整改情况已报送，等待核验。", "success")
@@ -504,7 +504,7 @@ def portal_pdf(notice_id: int):
     notice = _platform_notice(notice_id)
     if svc.mark_delivered(s, notice, current_user):
         s.commit()
-    return _pdf_response(notice.pdf, f"{notice.number}.pdf", notice.pdf_sha256)
+    return pdf_response(notice.pdf, f"{notice.number}.pdf", notice.pdf_sha256)
 
 
 @bp.route("/portal/notices/<int:notice_id>/files/<int:file_id>")
