@@ -37,6 +37,32 @@ def bare_pass(frame) -> float:
     return time.perf_counter() - t0
 
 
+def _time_phases() -> dict:
+    """Wrap the phases of run_check (load the cohort, evaluate the rules, store the findings)
+    so that each check reports where its time went."""
+    from supervision.services import checks
+
+    spent: dict[str, float] = {}
+
+    def timed(label, fn):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+        return wrapper
+
+    checks.load_frame = timed("load cohort", checks.load_frame)
+    checks.run_rules = timed("rules", checks.run_rules)
+    checks._reconcile = timed("store findings", checks._reconcile)
+    return spent
+
+
+def _phase_text(spent: dict) -> str:
+    return ", ".join(f"{k} {v:.1f} s" for k, v in spent.items())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -71,14 +97,18 @@ def main() -> None:
             s.commit()
             assert outcome.accepted
             platform = by_code(s, "bench")
+            phases = _time_phases()
             t0 = time.perf_counter()
             result = run_check(s, platform, period, trigger="cli", actor_name="bench", now=now)
             s.commit()
             full = time.perf_counter() - t0
+            first_phases = dict(phases)
+            phases.clear()
             t0 = time.perf_counter()
             again = run_check(s, platform, period, trigger="cli", actor_name="bench", now=now)
             s.commit()
             second = time.perf_counter() - t0
+            second_phases = dict(phases)
             frame = load_frame(s, platform.id)
             cal = load_calendar(s)
             t0 = time.perf_counter()
@@ -88,7 +118,9 @@ def main() -> None:
             bare = bare_pass(frame)
         print(f"database: {args.db}; reports: {result.run.report_count}; findings: {result.run.finding_count}")
         print(f"check (load cohort + all rules + store findings + commit): {full:.1f} s")
+        print("  phases: " + _phase_text(first_phases))
         print(f"second check of the same month (findings kept, {again.run.opened_count} new): {second:.1f} s")
+        print("  phases: " + _phase_text(second_phases))
         print(f"rule evaluation alone (frame in memory -> findings frame): {rules_only:.2f} s, {len(findings)} findings")
         print(f"bare vectorised pandas pass over the same frame: {bare:.2f} s -> ratio {rules_only / bare:.1f}")
         app.extensions["db_engine"].dispose()
