@@ -223,6 +223,15 @@ def test_api_submission_lifecycle(app, client, platform_a, session):
                  data={"period": "2026-10", "file": (io.BytesIO(to_csv_bytes(bad)), "bad.csv")})
     assert r.status_code == 422 and r.json["code"] == "ledger_rejected"
     assert {"row": 3, "column": "办理状态", "value": "已完成"}.items() <= r.json["errors"][0].items()
+    # A file that is no spreadsheet at all: one error of the whole file, without row or column,
+    # stored and answered like any other (it once failed on PostgreSQL, whose COPY read the
+    # empty column as NULL).
+    r = api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                 data={"period": "2026-10", "file": (io.BytesIO(b"%PDF-1.4"), "ledger.pdf")})
+    assert r.status_code == 422 and r.json["errors"][0]["row"] is None and r.json["errors"][0]["column"] == ""
+    assert "只接受 .xlsx 或 .csv" in r.json["errors"][0]["message"]
+    stored = session.scalars(select(LedgerError).where(LedgerError.submission_id == r.json["submission"]["id"])).all()
+    assert [(e.row, e.column) for e in stored] == [(None, "")]
     r = api.post("/api/v1/ledgers", headers=headers, data={"period": "2026-10"})
     assert r.status_code == 400 and r.json["code"] == "file_missing"
     for period in ("0000-01", "1999-12", "2026-13"):  # year 0000 once reached pandas and gave a 500

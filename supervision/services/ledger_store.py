@@ -111,8 +111,8 @@ def bulk_insert(session: Session, table_name: str, frame: pd.DataFrame) -> None:
 
 
 def _pg_csv(frame: pd.DataFrame) -> str:
-    """The rows as PostgreSQL CSV: what ``DataFrame.to_csv`` wrote before (empty = NULL,
-    flags t/f, date-times to the second), built column by column with numpy."""
+    """The rows as PostgreSQL CSV (missing = NULL, an empty text = "", flags t/f, date-times to
+    the second), built column by column with numpy."""
     cells = [_pg_cells(frame[c]) for c in frame.columns]
     return "\n".join(map(",".join, zip(*cells))) + "\n"
 
@@ -139,7 +139,9 @@ def _pg_cells(s: pd.Series) -> np.ndarray:
         return out
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
-    quote = texts.str.contains(_NEEDS_QUOTES).to_numpy(dtype=bool)
+    # an empty text is written quoted: unquoted empty is NULL to COPY, and "" must stay "" as it
+    # does on SQLite (a file-level ledger error has the column "", which is NOT NULL)
+    quote = (texts.str.contains(_NEEDS_QUOTES) | (texts == "")).to_numpy(dtype=bool)
     if quote.any():
         texts[quote] = '"' + texts[quote].str.replace('"', '""', regex=False) + '"'
     table = np.append(texts.to_numpy(dtype=object), "")
