@@ -156,8 +156,15 @@ def ledger_import(platform_code, period, submitted_at, file):
         sys.exit(1)
     s.commit()
     sub = outcome.submission
+    from supervision.services.checks import check_after_submission_and_commit, needs_check
+
     if outcome.duplicate:
         click.echo(f"该文件与第 {sub.id} 号报送（{sub.period}，{sub.submitted_at:%Y-%m-%d %H:%M}）完全相同，未做任何更改。")
+        if needs_check(s, outcome):
+            click.echo("该报送的自动检查尚未完成，现在补做。")
+            problem = check_after_submission_and_commit(s, sub, "cli")
+            if problem:
+                click.echo(f"警告：自动检查未能完成：{problem}", err=True)
         return
     if not outcome.accepted:
         click.echo(f"台账被退回：共 {outcome.error_count} 处错误，未入库任何记录（报送编号 {sub.id}）。", err=True)
@@ -172,8 +179,6 @@ def ledger_import(platform_code, period, submitted_at, file):
                f"提示 {sub.warning_count} 条。" + ("（补录，报送时间 " + f"{sub.submitted_at:%Y-%m-%d %H:%M}）" if sub.backdated else ""))
     for w in outcome.warnings:
         click.echo(f"提示：{w.message}")
-    from supervision.services.checks import check_after_submission_and_commit
-
     problem = check_after_submission_and_commit(s, sub, "cli")
     if problem:
         click.echo(f"警告：台账已接收，但自动检查未能完成：{problem}", err=True)

@@ -175,3 +175,37 @@ def test_findings_keep_their_row_refresh_facts_and_reopen(runner, make_platform,
     _import(runner, tmp_path, ledger(reverted), "2026-10", name="oct3.csv", at="2026-11-07 10:00")
     reopened = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
     assert reopened.id == first_id and reopened.status == "open" and reopened.closed_at is None
+
+
+def test_a_resubmission_runs_the_checks_that_a_killed_import_never_ran(runner, make_platform, tmp_path,
+                                                                        session, monkeypatch):
+    """The checks run in their own transaction after the submission is stored: when the process
+    dies in between, sending the same file again runs them instead of answering "unchanged";
+    once they have run, an identical file changes nothing and checks nothing."""
+    from supervision.services import checks
+
+    make_platform("pa")
+    frame = ledger(row("R2", **{"处置完成时间": "2026-09-10 09:00:00", "反馈时间": "2026-09-10 10:00:00"}))
+
+    def killed(*_a, **_k):
+        raise SystemExit(9)  # the process ends after the submission's commit, before any check
+
+    monkeypatch.setattr(checks, "check_after_submission_and_commit", killed)
+    path = tmp_path / "2026-09.csv"
+    path.write_bytes(to_csv_bytes(frame))
+    args = ["ledger", "import", "--platform", "pa", "--period", "2026-09", "--submitted-at", "2026-10-06 10:00",
+            str(path)]
+    assert runner.invoke(args=args).exit_code == 9
+    assert session.scalar(select(CheckRun)) is None
+    monkeypatch.undo()
+
+    r = runner.invoke(args=args)
+    assert r.exit_code == 0 and "完全相同" in r.output and "补做" in r.output, r.output
+    session.expire_all()
+    runs = session.scalars(select(CheckRun)).all()
+    assert len(runs) == 1 and session.scalar(select(Finding).where(Finding.rule_code == "TIM-01")) is not None
+    r = runner.invoke(args=args)
+    assert r.exit_code == 0 and "补做" not in r.output
+    session.expire_all()
+    assert len(session.scalars(select(CheckRun)).all()) == 1
+

@@ -71,8 +71,11 @@ def post_ledger():
         return json_error(400, f"invalid_{field}", message)
     s.commit()
     sub = outcome.submission
+    from supervision.services.checks import check_after_submission_and_commit, needs_check
+
     if outcome.duplicate:
-        return jsonify({**_submission_json(sub), "duplicate": True}), 200
+        problem = check_after_submission_and_commit(s, sub, _actor().name) if needs_check(s, outcome) else None
+        return jsonify({**_submission_json(sub), "duplicate": True, "check_error": problem}), 200
     if not outcome.accepted:
         return jsonify({
             "code": "ledger_rejected",
@@ -80,8 +83,6 @@ def post_ledger():
             "submission": _submission_json(sub),
             "errors": outcome.error_dicts(),
         }), 422
-    from supervision.services.checks import check_after_submission_and_commit
-
     problem = check_after_submission_and_commit(s, sub, _actor().name)
     return jsonify({**_submission_json(sub), "duplicate": False, "check_error": problem,
                     "warnings_detail": [w.as_dict() for w in outcome.warnings]}), 201

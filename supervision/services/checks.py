@@ -384,3 +384,21 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
     except CheckError as e:
         session.rollback()
         return str(e)
+
+
+def checked_since_stored(session: Session, submission: LedgerSubmission) -> bool:
+    """Whether the checks of an accepted submission ran after it was stored. They run in their
+    own transaction after the submission's, so a process killed in between leaves a stored
+    submission without them; sending the same file again must then run them, not answer
+    "nothing changed"."""
+    return session.scalar(select(func.count()).select_from(CheckRun).where(
+        CheckRun.platform_id == submission.platform_id, CheckRun.period == submission.period,
+        CheckRun.ran_at >= submission.recorded_at)) > 0
+
+
+def needs_check(session: Session, outcome) -> bool:
+    """An import outcome whose submission is to be checked now: newly accepted, or an identical
+    re-submission of an accepted file whose checks never ran."""
+    if not outcome.accepted:
+        return False
+    return not outcome.duplicate or not checked_since_stored(session, outcome.submission)

@@ -70,9 +70,9 @@ def upload():
         else:
             s.commit()
             sub = outcome.submission
-            if outcome.accepted and not outcome.duplicate:
-                from supervision.services.checks import check_after_submission_and_commit
+            from supervision.services.checks import check_after_submission_and_commit, needs_check
 
+            if needs_check(s, outcome):
                 problem = check_after_submission_and_commit(s, sub, current_user.username)
                 if problem:
                     flash(f"台账已接收，但自动检查未能完成：{problem}", "warning")
