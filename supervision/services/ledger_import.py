@@ -68,11 +68,15 @@ def archive(upload_dir: str, data: bytes, suffix: str, now: datetime) -> str:
     path = Path(upload_dir) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:  # e.g. the disk is full: leave no part file behind (the caller stores nothing)
+        tmp.unlink(missing_ok=True)
+        raise
     return str(rel)
 
 

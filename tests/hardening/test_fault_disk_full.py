@@ -73,8 +73,6 @@ def test_ledger_upload_on_a_full_disk_web_and_cli(app, client, runner, make_plat
     assert session.scalar(select(func.count()).select_from(Report)) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="supervision/services/ledger_import.py archive() leaves its .part file when the "
-                                       "write fails (file owned by the performance work; see the hardening report)")
 def test_ledger_archive_leaves_no_partial_file_on_a_full_disk(app, client, make_platform, make_user, monkeypatch):
     make_platform("pa")
     make_user("user_a", "platform", "pa")
