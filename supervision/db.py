@@ -25,7 +25,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-SQLITE_BUSY_TIMEOUT_MS = 15000
+# A writer waits this long for another to finish: longer than the longest write transaction
+# (storing a 1,000,000-row ledger holds the lock for about 20 s on SQLite), so a complaint filed
+# meanwhile waits instead of failing.
+SQLITE_BUSY_TIMEOUT_MS = 60000
 
 
 def make_engine(url: str) -> Engine:
