@@ -23,3 +23,41 @@ def test_duplicate_rows_and_repeat_accounts_are_shown(client, runner, make_platf
     page = client.get("/accounts?from=2026-10&to=2026-10").get_data(as_text=True)
     assert "水军账号" in page and "pa:4" in page and "pb:3" in page  # one account after normalisation
     assert "不是 YYYY-MM" in client.get("/signals?period=10/2026").get_data(as_text=True)
+
+
+def test_signals_from_the_slim_trailing_months_equal_those_of_the_whole_ledger(app, runner, make_platform, tmp_path):
+    """The page loads only the columns the trend and timestamp checks read for the trailing
+    months: the signals must be exactly those of the full ledger (a volume jump, duplicate rows,
+    reports of earlier months disposed at night in the month)."""
+    import pandas as pd
+    from sqlalchemy import text
+
+    from importers.columns import KEYS
+    from importers.synthetic import synthetic_ledger
+    from supervision import db
+    from supervision.services.checks import month_bounds
+    from supervision.services.ledger_store import load_frame
+    from supervision.standard.signals import all_signals
+    from supervision.web.signals import signal_frame
+
+    make_platform("pa", "甲平台")
+    months = ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    for i, m in enumerate(months):
+        frame = synthetic_ledger(120 if m != "2026-10" else 600, m, seed=i + 3)
+        frame["举报编号"] = m.replace("-", "") + "-" + frame["举报编号"].astype(str)
+        if m == "2026-10":
+            dup = frame.iloc[[0] * 4].copy()
+            dup["举报编号"] = [f"DUP-{k}" for k in range(4)]
+            frame = pd.concat([frame, dup], ignore_index=True)
+        _import(runner, tmp_path, frame, m, name=f"{m}.csv")
+    with app.app_context():
+        s = db.session()
+        pid = s.scalar(text("SELECT id FROM platforms WHERE code = 'pa'"))
+        start = (month_bounds("2026-10")[0] - pd.DateOffset(months=7)).to_pydatetime()
+        full = load_frame(s, pid, "AND received_at >= :start AND received_at < :end",
+                          {"start": start, "end": month_bounds("2026-10")[1]})[list(KEYS)]
+        slim = signal_frame(s, pid, "2026-10")
+        assert len(slim) == len(full) == 7 * 120 + 604
+        expected = all_signals(full, "2026-10")
+        assert {sig.code for sig in expected} >= {"SIG-VOL", "SIG-DUP"}, expected
+        assert all_signals(slim, "2026-10") == expected

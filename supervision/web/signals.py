@@ -24,6 +24,32 @@ def _last_month() -> str:
     return f"{y:04d}-{m:02d}"
 
 
+# The seven trailing months feed only the monthly profile (volume, 不予受理 and removal shares)
+# and the timestamp checks (reports disposed in the month): those columns only are loaded for
+# them. The month itself is loaded whole, since duplicate rows compare every column. (Loading
+# eight whole months per platform and request took gigabytes once a platform sent a
+# 1,000,000-row month: found by the load test.)
+TRAILING_COLUMNS = ("report_id", "received_at", "disposed_at", "acceptance", "status", "measures")
+TRAILING_MONTHS = 7
+
+
+def signal_frame(session, platform_id: int, period: str) -> pd.DataFrame:
+    """The ledger columns of a platform's reports received in ``period`` and the trailing months
+    that the signals of ``period`` read, in the order of their ids."""
+    start, end = month_bounds(period)
+    window = (start - pd.DateOffset(months=TRAILING_MONTHS)).to_pydatetime()
+    where = "AND received_at >= :start AND received_at < :end"
+    before = load_frame(session, platform_id, where, {"start": window, "end": start},
+                        skip=tuple(k for k in KEYS if k not in TRAILING_COLUMNS))
+    month = load_frame(session, platform_id, where, {"start": start, "end": end})
+    frames = [f for f in (before, month) if not f.empty]
+    if not frames:
+        return month[list(KEYS)]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = frame.sort_values("id", kind="stable", ignore_index=True)
+    return frame[list(KEYS)]  # the ledger's own columns only (ids differ on every row)
+
+
 @bp.route("/signals")
 @requires(AUDITS_VIEW)
 def index():
@@ -33,17 +59,13 @@ def index():
     error = None if PERIOD_RE.match(period) else f"月份“{period}”不是 YYYY-MM 格式。"
     rows = []
     if error is None:
-        start = month_bounds(period)[0] - pd.DateOffset(months=7)
-        end = month_bounds(period)[1]
         wanted = request.args.get("platform", "")
         for p in platforms:
             if wanted and p.code != wanted:
                 continue
-            frame = load_frame(s, p.id, "AND received_at >= :start AND received_at < :end",
-                               {"start": start.to_pydatetime(), "end": end})
+            frame = signal_frame(s, p.id, period)
             if frame.empty:
                 continue
-            frame = frame[list(KEYS)]  # the ledger's own columns only (ids differ on every row)
             profile = monthly_profile(frame)
             current = profile.loc[period] if period in profile.index else None
             rows.append({"platform": p, "signals": all_signals(frame, period), "profile": current})
