@@ -49,6 +49,9 @@ _DAY = re.compile(r"^\s*\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*$")
 _SEP = C.MULTI_SEP
 
 
+# The ledger columns the watch reads (callers may load only these).
+LEDGER_COLUMNS_READ = ("report_id", "reported_account", "category", "received_at", "account_action")
+
 def normalise_account(value) -> str:
     """The key an account is compared by; '' for an empty or missing account."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -87,7 +90,7 @@ def _bound(value, end: bool) -> np.int64 | None:
 def _gather(frames) -> dict[str, np.ndarray]:
     """The columns the watch needs from every frame as arrays, one row per report, with a
     platform (plain arrays: no DataFrame, whose constructor would re-infer text dtypes)."""
-    wanted = ["report_id", "reported_account", "category", "received_at", "account_action"]
+    wanted = list(LEDGER_COLUMNS_READ)
 
     def pick(frame: pd.DataFrame, platform) -> dict[str, np.ndarray]:
         n = len(frame)

@@ -12,7 +12,7 @@ from supervision.permissions import AUDITS_VIEW, requires
 from supervision.services.checks import month_bounds
 from supervision.services.ledger_import import PERIOD_RE
 from supervision.services.ledger_store import load_frame
-from supervision.standard.account_watch import account_watch
+from supervision.standard.account_watch import LEDGER_COLUMNS_READ, account_watch
 from supervision.standard.signals import SIGNAL_CODES, all_signals, monthly_profile
 
 bp = Blueprint("signals", __name__)
@@ -93,7 +93,7 @@ def accounts():
         frames = {}
         for p in s.scalars(select(Platform)):
             frame = load_frame(s, p.id, "AND received_at >= :start AND received_at < :end AND reported_account IS NOT NULL",
-                               {"start": start, "end": end}, skip=("content_url", "note"))
+                               {"start": start, "end": end}, skip=tuple(k for k in KEYS if k not in LEDGER_COLUMNS_READ))
             if not frame.empty:
                 frames[p.code] = frame[list(KEYS)]
         if frames:
