@@ -11,6 +11,7 @@ evaluation alone on the in-memory frame, and a bare vectorised pandas pass over 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -126,6 +127,7 @@ def main() -> None:
         app.extensions["db_engine"].dispose()
     finally:
         drop_database(url)
+        shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file and archived uploads
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Peak memory is the importing process's maximum resident set size. Files go to be
 from __future__ import annotations
 
 import argparse
+import shutil
 import io
 import resource
 import sys
@@ -149,6 +150,7 @@ def main() -> None:
         app.extensions["db_engine"].dispose()
     finally:
         drop_database(url)
+        shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file and archived uploads
 
 
 if __name__ == "__main__":
