@@ -57,6 +57,8 @@ def _time_phases() -> dict:
     checks.load_frame = timed("load cohort", checks.load_frame)
     checks.run_rules = timed("rules", checks.run_rules)
     checks._reconcile = timed("store findings", checks._reconcile)
+    checks._fact_hash = timed("(of which hashing facts", checks._fact_hash)
+    checks.bulk_insert = timed("inserting)", checks.bulk_insert)
     return spent
 
 

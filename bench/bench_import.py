@@ -93,6 +93,30 @@ def raw_floor(app, path: Path, fmt: str) -> float:
     return time.perf_counter() - t0
 
 
+def _time_phases() -> dict:
+    """Wrap the phases of an import so that the benchmark reports where its time went."""
+    import importers
+    from supervision.services import ledger_store
+
+    spent: dict[str, float] = {}
+
+    def timed(label, fn):
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+        return wrapper
+
+    importers.read_ledger = timed("read + validate", importers.read_ledger)
+    ledger_store.to_storage = timed("to storage form", ledger_store.to_storage)
+    ledger_store.row_hashes = timed("row hashes", ledger_store.row_hashes)
+    ledger_store._existing = timed("existing reports", ledger_store._existing)
+    ledger_store.bulk_insert = timed("bulk insert", ledger_store.bulk_insert)
+    return spent
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -125,11 +149,13 @@ def main() -> None:
             from supervision.services.platforms import by_code
 
             s = db.session()
+            phases = _time_phases()
             t0 = time.perf_counter()
             outcome = import_ledger(s, platform=by_code(s, "bench"), period=period, filename=path.name, data=data,
                                     channel="cli", upload_dir=app.config["UPLOAD_DIR"], max_bytes=2 ** 40)
             s.commit()
             elapsed = time.perf_counter() - t0
+            phases = {**phases, "commit and the rest": elapsed - sum(phases.values())}
             sub = outcome.submission
             assert outcome.accepted, outcome.error_dicts()[:5]
             t1 = time.perf_counter()
@@ -144,6 +170,7 @@ def main() -> None:
         print(f"database: {args.db}")
         print(f"import (read+validate+store+commit): {elapsed:.1f} s for {sub.row_count} rows "
               f"({sub.created_count} created)")
+        print("  phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
         print(f"raw floor (pandas/calamine read + bare bulk insert): {floor:.1f} s -> ratio {elapsed / floor:.2f}")
         print(f"re-submission of the same file: {resubmit:.2f} s")
         print(f"peak RSS of the process: {peak:.0f} MiB (before import {rss_before / 1024:.0f} MiB)")

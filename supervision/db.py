@@ -96,8 +96,25 @@ def upgrade(bind: Engine | None = None) -> None:
     from alembic import command
 
     bind = bind or engine()
-    with bind.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
+    with bind.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite migrations recreate a table to alter it (copy, drop, rename); with foreign
+            # keys enforced, dropping a referenced table would refuse, or cascade-delete its
+            # referencing rows. The pragma only takes effect outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"schema upgrade left rows without their referenced rows: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def current_revision(bind: Engine | None = None) -> str | None:

@@ -1,6 +1,6 @@
 """The standard executed over stored ledgers: ledger check, findings kept and re-judged,
 parameters and calendar versions, disclosures, LED rules."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from supervision.models import CheckRun, Finding
 from tests.ledger_rows import ledger, row
@@ -55,7 +55,7 @@ def test_findings_are_stored_with_facts_and_run_versions(runner, make_platform, 
     assert f.status == "open" and f.severity == "较重"
     assert f.deadline.isoformat(sep=" ") == "2026-09-04 23:59:59"
     assert f.observed_at.isoformat(sep=" ") == "2026-09-10 09:00:00" and f.overdue_working_days == 4
-    run = session.get(CheckRun, f.last_run_id)
+    run = session.get(CheckRun, f.opened_run_id)
     assert run.parameter_version == 1 and run.calendar_version.startswith("wc-")
 
 
@@ -161,11 +161,13 @@ def test_findings_keep_their_row_refresh_facts_and_reopen(runner, make_platform,
     _import(runner, tmp_path, ledger(open_late), "2026-09")
     first = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
     assert first.observed_at.isoformat(sep=" ") == "2026-09-30 23:59:59"
-    first_id, first_run = first.id, first.last_run_id
+    first_id = first.id
+    first_run = session.scalar(select(func.max(CheckRun.id)).where(CheckRun.period == "2026-09"))
     _import(runner, tmp_path, ledger(open_late), "2026-10", name="oct.csv")  # still open a month later
     again = session.scalar(select(Finding).where(Finding.rule_code == "TIM-06"))
     assert again.id == first_id and again.observed_at.isoformat(sep=" ") == "2026-10-31 23:59:59"
-    assert again.last_run_id > first_run and again.status == "open"
+    rechecked = session.scalar(select(func.max(CheckRun.id)).where(CheckRun.period == "2026-09"))
+    assert rechecked > first_run and again.opened_run_id < rechecked and again.status == "open"
     # the platform's ledger for September is corrected (report concluded in time), then reverted
     fixed = row("R1", **{"受理时间": "2026-09-21 10:00:00", "处置完成时间": "2026-09-22 10:00:00",
                          "反馈时间": "2026-09-22 11:00:00"})
@@ -209,3 +211,25 @@ def test_a_resubmission_runs_the_checks_that_a_killed_import_never_ran(runner, m
     session.expire_all()
     assert len(session.scalars(select(CheckRun)).all()) == 1
 
+
+
+def test_stored_reports_and_findings_cannot_move_to_another_platform(runner, make_platform, tmp_path, app):
+    """One composite foreign key per bulk-inserted row guards both its source (submission or
+    check run) and its platform: the source's platform must be the row's."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    make_platform("pa")
+    other = make_platform("pb")
+    _import(runner, tmp_path, ledger(row("R2", **{"处置完成时间": "2026-09-10 09:00:00",
+                                                    "反馈时间": "2026-09-10 10:00:00"})), "2026-09")
+    _check(runner, "2026-09")
+    engine = app.extensions["db_engine"]
+    for table in ("reports", "findings"):
+        with pytest.raises(IntegrityError):
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {table} SET platform_id = :p"), {"p": other})
+        with engine.connect() as conn:
+            assert conn.execute(text(f"SELECT count(*) FROM {table} WHERE platform_id = :p"),
+                                {"p": other}).scalar() == 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Date, DateTime, Float, ForeignKey, ForeignKeyConstraint, Index, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.db import Base
@@ -57,7 +58,11 @@ class ParameterSet(Base):
 
 class CheckRun(Base):
     __tablename__ = "check_runs"
-    __table_args__ = (Index("ix_check_runs_platform_period", "platform_id", "period"),)
+    __table_args__ = (
+        Index("ix_check_runs_platform_period", "platform_id", "period"),
+        # the target of findings' (opened_run_id, platform_id) foreign key
+        UniqueConstraint("id", "platform_id", name="uq_check_runs_id_platform"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
@@ -82,10 +87,15 @@ class Finding(Base):
     __table_args__ = (
         UniqueConstraint("platform_id", "period", "report_id", "rule_code", name="uq_findings_key"),
         Index("ix_findings_platform_status", "platform_id", "status", "period"),
+        # One foreign key guards both the opening run and the platform (the run's platform is
+        # the finding's): PostgreSQL checks a foreign key with one query per inserted row, and
+        # a month of a large platform opens a million findings at once.
+        ForeignKeyConstraint(["opened_run_id", "platform_id"], ["check_runs.id", "check_runs.platform_id"],
+                             name="fk_findings_opened_run_platform_check_runs"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    platform_id: Mapped[int]
     period: Mapped[str] = mapped_column(String(7))  # cohort month (LED: the month checked)
     report_id: Mapped[str] = mapped_column(String(64))  # 举报编号, or YYYY-MM for LED findings
     rule_code: Mapped[str] = mapped_column(String(8))
@@ -101,8 +111,10 @@ class Finding(Base):
     elapsed_hours: Mapped[float | None] = mapped_column(Float)
     # hash of the facts above as last written by a check (services/checks.py); NULL before 0011
     facts_hash: Mapped[int | None] = mapped_column(BigInteger)
-    opened_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
-    last_run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"))
+    # The run that opened the finding. Which run saw it last follows from the runs: the newest
+    # run of its cohort while it is open (every run of a cohort reconciles all its findings),
+    # closed_run_id once closed.
+    opened_run_id: Mapped[int]
     closed_run_id: Mapped[int | None] = mapped_column(ForeignKey("check_runs.id"))
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

@@ -264,30 +264,27 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
     if unhashed.any():
         old_hash[unhashed] = _hash_stored(session, existing["id"].to_numpy().astype(np.int64)[kept_o[unhashed]])
     changed = reopened | (fresh_hash[kept_c] != old_hash)
-    if len(existing):
-        conn.execute(text("UPDATE findings SET last_run_id = :run WHERE platform_id = :p AND period = :period "
-                          "AND status = 'open'" + NOT_COMPLAINT), {"run": run.id, "p": platform_id, "period": period})
     if len(new):
         ins = new[["report_id", "rule_code", *FACT_COLUMNS, "facts_hash"]].copy()
         ins.insert(0, "period", period)
         ins.insert(0, "platform_id", platform_id)
         ins["status"] = "open"
         ins["opened_run_id"] = run.id
-        ins["last_run_id"] = run.id
         ins["opened_at"] = pd.Timestamp(now)
         bulk_insert(session, "findings", ins)
     ids = existing["id"].to_numpy().astype(np.int64)
     if changed.any():
         upd = current.iloc[kept_c[changed]][[*FACT_COLUMNS, "facts_hash"]].copy()
         upd.insert(0, "id", ids[kept_o[changed]])
-        _update_findings(session, upd, run.id)
+        _update_findings(session, upd)
     if (unhashed & ~changed).any():  # stored before facts_hash existed, unchanged: record the hash
         keep = unhashed & ~changed
         _record_hashes(session, pd.DataFrame({"id": ids[kept_o[keep]], "facts_hash": fresh_hash[kept_c[keep]]}))
-    if len(gone_o):
-        conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now, "
-                          "last_run_id = :run WHERE id = :id"),
-                     [{"run": run.id, "now": now, "id": int(i)} for i in ids[gone_o]])
+    for chunk in np.array_split(ids[gone_o], len(gone_o) // 50_000 + 1) if len(gone_o) else ():
+        if len(chunk):  # integer ids: the list is safe to write into the statement
+            conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now "
+                              "WHERE id IN (" + ",".join(map(str, chunk.tolist())) + ")"),
+                         {"run": run.id, "now": now})
     return len(new) + int(reopened.sum()), len(gone_o)
 
 
@@ -318,7 +315,7 @@ def _record_hashes(session: Session, frame: pd.DataFrame) -> None:
                          else "DROP TABLE IF EXISTS temp.staging_hashes")
 
 
-def _update_findings(session: Session, frame: pd.DataFrame, run_id: int) -> None:
+def _update_findings(session: Session, frame: pd.DataFrame) -> None:
     conn = session.connection()
     cols = ", ".join(["id", *FACT_COLUMNS, "facts_hash"])
     if conn.dialect.name == "postgresql":
@@ -330,8 +327,7 @@ def _update_findings(session: Session, frame: pd.DataFrame, run_id: int) -> None
     bulk_insert(session, "staging_findings", frame)
     sets = ", ".join(f"{c} = s.{c}" for c in (*FACT_COLUMNS, "facts_hash"))
     conn.execute(text(f"UPDATE findings SET status = 'open', closed_run_id = NULL, closed_at = NULL, "
-                      f"last_run_id = :run, {sets} FROM staging_findings AS s WHERE findings.id = s.id"),
-                 {"run": run_id})
+                      f"{sets} FROM staging_findings AS s WHERE findings.id = s.id"))
     conn.exec_driver_sql("DROP TABLE IF EXISTS staging_findings" if conn.dialect.name == "postgresql"
                          else "DROP TABLE IF EXISTS temp.staging_findings")
 

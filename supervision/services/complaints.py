@@ -573,13 +573,13 @@ def _complaint_finding(session: Session, c: Complaint, code: str, now: datetime,
         f = Finding(platform_id=c.platform_id, period=period, report_id=report_id, rule_code=code,
                     severity=RULES[code].severity, status="open",
                     received_at=datetime.combine(c.report_date, datetime.min.time()), observed_at=now,
-                    state="complaint", opened_run_id=run.id, last_run_id=run.id, opened_at=now)
+                    state="complaint", opened_run_id=run.id, opened_at=now)
         session.add(f)
         run.opened_count = 1
     else:
         if f.status != "open":
             run.opened_count = 1
-        f.status, f.closed_at, f.closed_run_id, f.last_run_id, f.observed_at = "open", None, None, run.id, now
+        f.status, f.closed_at, f.closed_run_id, f.observed_at = "open", None, None, now
     session.flush()
     return f
 

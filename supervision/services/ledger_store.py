@@ -6,6 +6,7 @@ COPY on PostgreSQL, executemany on SQLite; never one ORM object per row.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -343,8 +344,9 @@ def _aggregates(dialect: str, name: str, kind: str) -> tuple[str, str]:
     if dialect == "postgresql":
         if kind == "int":
             return f"string_agg(coalesce(CAST({q} AS text), '0'), ',')", "''"
-        if kind == "datetime":  # microseconds since the epoch, exact; NULL as an empty value
-            return f"string_agg(coalesce(CAST(CAST(extract(epoch from {q}) * 1000000 AS bigint) AS text), ''), ',')", "''"
+        if kind == "datetime":  # ISO text (DateStyle set for the query), as SQLite stores it;
+            # NULL as an empty value. Cheaper for the server than extract(epoch), a numeric.
+            return f"string_agg(coalesce(CAST({q} AS text), ''), '{_SEP}')", "''"
         if kind == "flag":
             return f"string_agg(CASE WHEN {q} THEN '1' WHEN NOT {q} THEN '0' ELSE '2' END, '')", "''"
         return (f"string_agg(coalesce({q}, ''), '{_SEP}')",
@@ -391,7 +393,7 @@ def _load_columnar(session: Session, names: list[str], where: str, params: dict)
         if n != len(chunk):
             return None
         for i, name in enumerate(names):
-            col = _parse_column(row[1 + 2 * i] or "", row[2 + 2 * i] or "", n, kinds[name], dialect)
+            col = _parse_column(row[1 + 2 * i] or "", row[2 + 2 * i] or "", n, kinds[name])
             if col is None:
                 return None
             parts[name].append(col)
@@ -419,38 +421,75 @@ def _frame_of(data: dict, kinds: dict, names: list[str]) -> pd.DataFrame:
                          for k, v in data.items()}, columns=names)
 
 
+PG_PIPELINE_CHUNKS = 6  # id ranges of a large cohort, each fetched while the last is parsed
+
+
 def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd.DataFrame | None:
-    """PostgreSQL: every column of the cohort in one aggregate query (a bitmap scan reads the
-    table in physical order). A joined string beyond PostgreSQL's 1 GB limit (a huge cohort of
-    long texts) fails inside a savepoint and the caller fetches row-wise instead."""
+    """PostgreSQL: every column of the cohort in aggregate queries, one per range of ids; a
+    helper thread fetches the next range (the connection is free while the client parses,
+    and psycopg serialises its use) so that the server aggregates it while the client parses
+    the last one: one core each. A joined string beyond PostgreSQL's 1 GB limit (a
+    huge cohort of long texts) fails inside a savepoint and the caller fetches row-wise."""
     from sqlalchemy.exc import DBAPIError
 
     kinds = {n: _kind(n) for n in names}
     select = ", ".join(e for n in names for e in _aggregates("postgresql", n, kinds[n]))
     conn = session.connection()
+    raw = conn.connection.driver_connection
+    pg_where = re.sub(r":(\w+)", r"%(\1)s", where)
+    parts: dict[str, list] = {n: [] for n in names}
+    total = 0
     try:
         with session.begin_nested():
             # a plain index scan jumps around the heap (and is what the planner picks right
             # after a bulk load, before ANALYZE); SET LOCAL ends with the transaction
             conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
-            row = fetch_frame(session, f"SELECT count(*), {select} FROM reports WHERE {where}", params,
-                              ["n", *[f"{n}{s}" for n in names for s in ("", "?")]]).iloc[0].tolist()
+            conn.exec_driver_sql("SET LOCAL DateStyle = 'ISO, YMD'")
+            lo, hi, count = raw.execute(f"SELECT min(id), max(id), count(*) FROM reports WHERE {pg_where}",
+                                        params).fetchone()
+            if not count:
+                conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
+                return None  # the row-wise fetch gives the empty frame its dtypes
+            pieces = PG_PIPELINE_CHUNKS if count > FETCH_CHUNK else 1
+            edges = np.linspace(lo, hi + 1, pieces + 1).astype(np.int64)
+            sql = f"SELECT count(*), {select} FROM reports WHERE {pg_where} AND id >= %(_lo)s AND id < %(_hi)s"
+            split = True
+
+            def fetch(a, b):
+                with raw.cursor() as cur:
+                    cur.execute(sql, {**params, "_lo": int(a), "_hi": int(b)})
+                    return cur.fetchone()
+
+            ranges = list(zip(edges[:-1], edges[1:]))
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = pool.submit(fetch, *ranges[0])
+                for k in range(len(ranges)):
+                    row = pending.result()
+                    if k + 1 < len(ranges):  # the server works on the next range meanwhile
+                        pending = pool.submit(fetch, *ranges[k + 1])
+                    n = int(row[0])
+                    total += n
+                    for i, name in enumerate(names if n and split else ()):
+                        col = _parse_column(row[1 + 2 * i] or "", row[2 + 2 * i] or "", n, kinds[name])
+                        if col is None:  # a value holds the separator
+                            split = False
+                            break
+                        parts[name].append(col)
+                    del row
             conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
     except DBAPIError:
         return None
-    n = int(row[0])
-    if n == 0:
-        return None  # the row-wise fetch gives the empty frame its dtypes
+    if not split or total != count:
+        return None
     data = {}
-    for i, name in enumerate(names):
-        col = _parse_column(row[1 + 2 * i] or "", row[2 + 2 * i] or "", n, kinds[name], "postgresql")
-        if col is None:
-            return None
-        data[name] = _normalise(name, kinds[name], *col)
+    for name in names:
+        values = np.concatenate([p[0] for p in parts[name]])
+        null = np.concatenate([p[1] for p in parts[name]])
+        data[name] = _normalise(name, kinds[name], values, null)
     return _frame_of(data, kinds, names)
 
 
-def _parse_column(joined: str, marks: str, n: int, kind: str, dialect: str):
+def _parse_column(joined: str, marks: str, n: int, kind: str):
     """(values, is_null) arrays of one column of one chunk; None if it does not split into n."""
     if kind == "flag":
         codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
@@ -458,20 +497,10 @@ def _parse_column(joined: str, marks: str, n: int, kind: str, dialect: str):
     if kind == "int":
         values = np.array(joined.split(","), dtype=np.int64)
         return (values, np.zeros(n, dtype=bool)) if len(values) == n else None
-    if kind == "datetime" and dialect == "postgresql":
-        pieces = joined.split(",")
-        if len(pieces) != n:
-            return None
-        text = np.array(pieces, dtype=object)
-        null = text == ""
-        text[null] = "0"
-        values = text.astype(np.int64).view("datetime64[us]").astype("datetime64[ns]")
-        values[null] = np.datetime64("NaT")
-        return values, null
     pieces = joined.split(_SEP)
     if len(pieces) != n:
         return None
-    if kind == "datetime":  # SQLite: the text SQLAlchemy stores, "YYYY-MM-DD HH:MM:SS.ffffff"
+    if kind == "datetime":  # "YYYY-MM-DD HH:MM:SS[.ffffff]": SQLAlchemy's text (SQLite), ISO output (PostgreSQL)
         try:
             values = np.array(pieces, dtype="datetime64[us]").astype("datetime64[ns]")  # "" -> NaT
         except ValueError:
