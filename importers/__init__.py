@@ -22,7 +22,8 @@ from importers.issues import (
 from importers.reader import LedgerFileError, RawSheet, read_sheet
 from importers import validate as validation
 
-__all__ = ["Issue", "LedgerResult", "LedgerFileError", "read_ledger", "build_error_workbook", "build_template"]
+__all__ = ["Issue", "LedgerResult", "LedgerFileError", "LedgerReading", "read_ledger", "build_error_workbook",
+           "build_template"]
 
 
 @dataclass
@@ -65,38 +66,94 @@ def read_ledger(data: bytes, filename: str, period: str) -> LedgerResult:
 
     Never raises for anything in the file: an unreadable file gives one error without a row.
     Raises ValueError only for a malformed `period` (a caller's mistake, not the file's)."""
-    validation.parse_period(period)
-    try:
-        sheet = read_sheet(data, filename)
-    except LedgerFileError as exc:
-        error = issues_to_frame([Issue(None, None, None, str(exc))])
-        return LedgerResult(None, error, [], np.arange(0), 0)
+    reading = LedgerReading(data, filename, period, part_rows=None)
+    parts = list(reading.parts())
+    result = reading.result
+    result.frame = parts[0] if parts else None
+    return result
 
-    warnings = list(sheet.warnings)
-    rows_read = len(sheet.rows)
-    if rows_read == 0 and not sheet.errors:
-        warnings.append(Issue(None, None, None, "文件没有数据行：将作为本期没有举报记录的台账"))
 
-    # The text is handed over: validation frees each column once checked. CSV cells are all
-    # text, so a CSV file has no native cells to parse dates from.
-    raw = None if sheet.kind == "csv" else sheet.raw_column
-    columns, n = sheet.take_text()
-    checked = validation.validate_columns(columns, n, period, sheet.row_numbers, raw, sheet.date1904, all_str=True)
-    del columns, raw
-    header_errors = issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()
-    error_frame = combine_issue_frames([header_errors, checked.errors])
-    ok = len(error_frame) == 0
-    return LedgerResult(
-        frame=checked.frame if ok else None,
-        error_frame=error_frame,
-        warnings=warnings,
-        row_numbers=sheet.row_numbers,
-        rows_read=rows_read,
-        kind=sheet.kind,
-        encoding=sheet.encoding,
-        sheet_name=sheet.sheet_name,
-        sheet=None if ok else sheet,
-    )
+PART_ROWS = 200_000  # rows validated at a time by LedgerReading.parts() (CSV)
+
+
+class LedgerReading:
+    """A ledger file validated part by part, so that a caller can store each part while the
+    next one is being validated (PostgreSQL works on the stored part meanwhile):
+
+        reading = LedgerReading(data, "ledger.csv", "2026-10")
+        for frame in reading.parts():   # normalised report frames of consecutive rows,
+            store(frame)                # given only while the file has no error so far
+        reading.result                  # the LedgerResult (frame None): ok, errors, warnings
+
+    The file is rejected or accepted as a whole: a caller that stored parts undoes them when
+    ``reading.result.ok`` is false. Every error of the file is found, as by read_ledger (same
+    errors, same order): duplicates of 举报编号 across parts are checked over the whole file.
+    ``part_rows`` None validates in one part; .xlsx files are always one part (their date
+    cells are read natively, column by column).
+
+    Raises ValueError only for a malformed `period`."""
+
+    def __init__(self, data: bytes, filename: str, period: str, part_rows: int | None = PART_ROWS):
+        validation.parse_period(period)
+        self.data, self.filename, self.period, self.part_rows = data, filename, period, part_rows
+        self.result: LedgerResult | None = None
+
+    def parts(self):
+        try:
+            sheet = read_sheet(self.data, self.filename)
+        except LedgerFileError as exc:
+            error = issues_to_frame([Issue(None, None, None, str(exc))])
+            self.result = LedgerResult(None, error, [], np.arange(0), 0)
+            return
+
+        warnings = list(sheet.warnings)
+        rows_read = len(sheet.rows)
+        if rows_read == 0 and not sheet.errors:
+            warnings.append(Issue(None, None, None, "文件没有数据行：将作为本期没有举报记录的台账"))
+
+        # The text is handed over: validation frees each column once checked. CSV cells are
+        # all text, so a CSV file has no native cells to parse dates from.
+        raw = None if sheet.kind == "csv" else sheet.raw_column
+        columns, n = sheet.take_text()
+        row_numbers = sheet.row_numbers
+        error_frames = [issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()]
+        failed = len(error_frames[0]) > 0
+        size = n if (self.part_rows is None or sheet.kind != "csv") else self.part_rows
+        starts = range(0, n, max(size, 1)) if n else [0]
+        whole = len(starts) == 1
+        duplicates = None if whole else validation.duplicate_errors(columns.get("report_id"), n, row_numbers)
+        for start in starts:
+            stop = min(start + size, n) if n else 0
+            if whole:
+                part, columns = columns, None
+            else:
+                part = {key: column.iloc[start:stop].reset_index(drop=True) for key, column in columns.items()}
+            checked = validation.validate_columns(part, stop - start, self.period, row_numbers[start:stop], raw,
+                                                  sheet.date1904, all_str=True, duplicates=whole)
+            del part
+            if len(checked.errors):
+                failed = True
+                error_frames.append(checked.errors)
+            if not failed and checked.frame is not None:
+                frame = checked.frame
+                del checked
+                yield frame
+        del columns, raw
+        if duplicates is not None:
+            error_frames.append(duplicates)
+        error_frame = combine_issue_frames(error_frames)
+        ok = len(error_frame) == 0
+        self.result = LedgerResult(
+            frame=None,
+            error_frame=error_frame,
+            warnings=warnings,
+            row_numbers=row_numbers,
+            rows_read=rows_read,
+            kind=sheet.kind,
+            encoding=sheet.encoding,
+            sheet_name=sheet.sheet_name,
+            sheet=None if ok else sheet,
+        )
 
 
 def build_error_workbook(result: LedgerResult) -> bytes:

@@ -103,11 +103,14 @@ def validate_columns(
     raw: Callable[[str], pd.Series] | None = None,
     date1904: bool = False,
     all_str: bool = False,
+    duplicates: bool = True,
 ) -> Validation:
     """validate() for text given as {key: column} (n rows). Each column is removed from
     `columns` as soon as it is checked, so that a caller handing its only reference over
     (RawSheet.take_text) lets the text not needed in the report frame be freed early.
-    all_str: the columns are known to be object columns of str (RawSheet.text)."""
+    all_str: the columns are known to be object columns of str (RawSheet.text).
+    duplicates: check 举报编号 for duplicates (False for a part of a file: duplicate_errors()
+    checks them over the whole file)."""
     period_start, period_next = parse_period(period)
     row_numbers = np.arange(2, n + 2) if row_numbers is None else np.asarray(row_numbers)
     index = pd.RangeIndex(n)
@@ -161,7 +164,8 @@ def validate_columns(
             values[key] = arrays[key] = None
 
     _check_category(errors, values, arrays)
-    _check_duplicates(errors, values, row_numbers)
+    if duplicates:
+        _check_duplicates(errors, values, row_numbers)
 
     error_frame = combine_issue_frames(errors.frames)
     frame = None if len(error_frame) else _frame(normalised, n)
@@ -267,6 +271,15 @@ def _check_period(errors: _Errors, values: dict, received: np.ndarray, start, ne
     end = (next_start - pd.Timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
     errors.add(late, "received_at",
                f"“受理时间”晚于报送期 {period} 的期末（{end}）：本期台账只能列入本月及以前受理的举报")
+
+
+def duplicate_errors(cells: pd.Series | None, n: int, row_numbers: np.ndarray) -> pd.DataFrame:
+    """The duplicate-举报编号 errors of a whole file (its report_id text, n rows), as
+    validate_columns() gives them."""
+    ids = _text_column(cells, pd.RangeIndex(n), all_str=True)
+    errors = _Errors({"report_id": ids}, np.asarray(row_numbers))
+    _check_duplicates(errors, {"report_id": ids}, errors.row_numbers)
+    return combine_issue_frames(errors.frames)
 
 
 def _check_duplicates(errors: _Errors, values: dict, row_numbers: np.ndarray) -> None:

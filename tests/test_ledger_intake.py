@@ -1,6 +1,7 @@
 """Ledger intake end to end: command line, web portal, API; storage, history, duplicates."""
 import io
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -317,3 +318,43 @@ def test_api_is_rate_limited_per_token(app_config, make_platform, make_user):
     finally:
         _empty_tables(app.extensions["db_engine"])
         app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Files validated (and, on PostgreSQL, stored) in parts of 4 rows, as a million-row file
+    is in parts of PART_ROWS."""
+    import importers
+
+    monkeypatch.setattr(importers, "PART_ROWS", 4)
+
+
+def test_a_file_stored_in_parts_is_stored_whole_with_its_history(runner, session, platform_a, tmp_path,
+                                                                 small_parts):
+    first = ledger_frame(10, "2026-09")
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-09",
+                            _write(tmp_path, "a.csv", to_csv_bytes(first))])
+    assert r.exit_code == 0 and "读取 10 行，新增 10 条" in r.output, r.output
+    second = pd.concat([first.astype(object), ledger_frame(13, "2026-10", seed=9).astype(object)], ignore_index=True)
+    second.loc[[1, 6, 9], "备注"] = "十月更新"  # changed reports in three different parts
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                            _write(tmp_path, "b.csv", to_csv_bytes(second))])
+    assert r.exit_code == 0, r.output
+    assert "新增 13 条，更新 3 条，未变 7 条" in r.output
+    assert _count(session, Report) == 23 and _count(session, ReportVersion) == 3
+    assert _count(session, Report, note="十月更新") == 3
+
+
+def test_a_file_rejected_in_its_last_part_leaves_none_of_its_parts(runner, session, platform_a, tmp_path,
+                                                                   small_parts):
+    bad = ledger_frame(14, "2026-10")
+    bad.loc[12, "受理时间"] = "2026-13-45"  # row 14: the fourth part, after three clean ones
+    bad.loc[13, "举报编号"] = bad.loc[0, "举报编号"]  # a duplicate of row 2, across parts
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                            _write(tmp_path, "bad.csv", to_csv_bytes(bad))])
+    assert r.exit_code == 1
+    assert "14\t受理时间\t2026-13-45\t" in r.output and "与第 2 行重复" in r.output
+    assert _count(session, Report) == 0 and _count(session, ReportVersion) == 0
+    sub = session.scalar(select(LedgerSubmission))
+    assert sub.status == "rejected" and sub.row_count == 14 and sub.error_count == 2
+    assert sub.created_count == 0 and _count(session, LedgerError, submission_id=sub.id) == 2

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from supervision import auditlog, clock
 from supervision.models import LedgerSubmission, Platform, User
 from supervision.services import ValidationError
-from supervision.services.ledger_store import bulk_insert, store_frame
+from supervision.services.ledger_store import bulk_insert, store_parts
 
 # A month of the years 2000-2999: an earlier year is a typing error (and year 0000 is no
 # date pandas can hold, so it must not get past the door).
@@ -141,24 +141,45 @@ def import_ledger(
 
 def _validate_and_store(session, platform, period, filename, data, channel, upload_dir, submitter, submitted_at,
                         actor, sha, now, archived) -> ImportOutcome:
-    from importers import build_error_workbook, read_ledger
+    from importers import PART_ROWS, LedgerReading, build_error_workbook
 
     archive_name = archive(upload_dir, data, _suffix(filename), now)
     archived.append(archive_name)
-    result = read_ledger(data, filename, period)
+    # PostgreSQL stores each validated part of the file while the next one is validated (the
+    # server inserts on its own core). SQLite would only hold its single write lock longer:
+    # there the whole file is validated before the write transaction begins.
+    overlap = session.get_bind().dialect.name == "postgresql"
+    reading = LedgerReading(data, filename, period, part_rows=PART_ROWS if overlap else None)
+    parts = reading.parts() if overlap else list(reading.parts())
     submission = LedgerSubmission(
         platform_id=platform.id, period=period, channel=channel, filename=(filename or "")[:255],
         file_sha256=sha, file_size=len(data), archive_name=archive_name,
         submitted_by_id=submitter.id if submitter else None,
         submitted_by_name=submitter.username if submitter else (actor.name if actor else "cli"),
-        submitted_at=submitted_at or now, recorded_at=now, backdated=submitted_at is not None,
-        row_count=result.rows_read, warning_count=len(result.warnings), error_count=len(result.error_frame),
-        warnings=json.dumps([w.as_dict() for w in result.warnings], ensure_ascii=False) if result.warnings else None,
-        status="accepted" if result.ok else "rejected",
+        submitted_at=submitted_at or now, recorded_at=now,
+        backdated=submitted_at is not None, status="accepted",
     )
     session.add(submission)
     session.flush()
+    if overlap:
+        # The file is accepted or rejected as a whole: the parts stored before an error was
+        # found go with the savepoint.
+        stored = session.begin_nested()
+        counts = store_parts(session, parts, platform.id, submission.id, period)
+        result = reading.result
+        if result.ok:
+            stored.commit()
+        else:
+            stored.rollback()
+    else:  # validated already; no savepoint (SQLite would journal every page it changes)
+        result = reading.result
+        counts = store_parts(session, parts, platform.id, submission.id, period) if result.ok else None
+    submission.row_count, submission.warning_count = result.rows_read, len(result.warnings)
+    submission.error_count = len(result.error_frame)
+    submission.warnings = (json.dumps([w.as_dict() for w in result.warnings], ensure_ascii=False)
+                           if result.warnings else None)
     if not result.ok:
+        submission.status = "rejected"
         submission.error_report_name = archive(upload_dir, build_error_workbook(result), ".xlsx", now)
         archived.append(submission.error_report_name)
         errors = result.error_frame[["row", "column", "value", "message"]].copy()
@@ -171,7 +192,6 @@ def _validate_and_store(session, platform, period, filename, data, channel, uplo
                         submission.summary(), actor=actor, platform_id=platform.id)
         return ImportOutcome(submission, error_frame=result.error_frame, warnings=result.warnings)
 
-    counts = store_frame(session, result.frame, platform.id, submission.id, period)
     submission.created_count, submission.updated_count = counts.created, counts.updated
     submission.unchanged_count = counts.unchanged
     auditlog.record(session, "ledger.accepted", "ledger_submission", submission.id, None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,15 +80,23 @@ SQLITE_BULK_CACHE_KIB = 65_536
 
 def bulk_insert(session: Session, table_name: str, frame: pd.DataFrame) -> None:
     """Insert every row of ``frame`` (columns = table columns): COPY on PostgreSQL, executemany
-    on SQLite, in chunks so that a million rows never exist twice in memory as text.
-
-    On PostgreSQL a writer thread sends each chunk while the next one is being formatted, so
-    the server's work (parsing, indexes, foreign keys) overlaps the client's."""
+    on SQLite, in chunks so that a million rows never exist twice in memory as text."""
     if frame.empty:
         return
+    with insert_stream(session, table_name, list(frame.columns)) as write:
+        write(frame)
+
+
+@contextmanager
+def insert_stream(session: Session, table_name: str, columns: list[str]):
+    """An open bulk insert into ``table_name``: the context gives ``write(frame)``, called
+    for as many frames (those columns) as the caller has, e.g. each part of a ledger as it is
+    validated. PostgreSQL: one COPY, a writer thread sending each chunk while the next one is
+    formatted, so the server's work (parsing, indexes, foreign keys) overlaps the client's;
+    no other statement may run on the session until the context ends. SQLite: executemany per
+    chunk with a larger page cache for the duration."""
     conn = session.connection()
-    cols = list(frame.columns)
-    names = ", ".join(map(_quote, cols))
+    names = ", ".join(map(_quote, columns))
     if conn.dialect.name == "postgresql":
         from psycopg.copy import QueuedLibpqWriter
 
@@ -95,20 +104,29 @@ def bulk_insert(session: Session, table_name: str, frame: pd.DataFrame) -> None:
         with raw.cursor() as cur:
             with cur.copy(f"COPY {table_name} ({names}) FROM STDIN WITH (FORMAT csv)",
                           writer=QueuedLibpqWriter(cur)) as cp:
-                for start in range(0, len(frame), CHUNK_ROWS):
-                    cp.write(_pg_csv(frame.iloc[start:start + CHUNK_ROWS]))
+                def write(frame: pd.DataFrame) -> None:
+                    for start in range(0, len(frame), CHUNK_ROWS):
+                        cp.write(_pg_csv(frame.iloc[start:start + CHUNK_ROWS]))
+                yield write
         return
-    sql = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join('?' * len(cols))})"
+    sql = f"INSERT INTO {table_name} ({names}) VALUES ({', '.join('?' * len(columns))})"
     # a large insert updates its indexes all over their pages: give SQLite a page cache of
     # 64 MiB for the duration instead of its default 2 MiB (restored afterwards)
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    if len(frame) > CHUNK_ROWS:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KIB}")
-    try:
+    rows = {"written": 0, "large": False}
+
+    def write(frame: pd.DataFrame) -> None:
+        if not rows["large"] and rows["written"] + len(frame) > CHUNK_ROWS:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KIB}")
+            rows["large"] = True
+        rows["written"] += len(frame)
         for start in range(0, len(frame), CHUNK_ROWS):
             conn.exec_driver_sql(sql, _sqlite_rows(frame.iloc[start:start + CHUNK_ROWS]))
+    try:
+        yield write
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+        if rows["large"]:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _pg_csv(frame: pd.DataFrame) -> str:
@@ -177,7 +195,10 @@ def _existing(session: Session, platform_id: int) -> pd.DataFrame:
     rows = session.execute(
         text("SELECT report_id, row_hash, version, period FROM reports WHERE platform_id = :p"), {"p": platform_id}
     ).all()
-    return pd.DataFrame(rows, columns=["report_id", "old_hash", "old_version", "old_period"])
+    existing = pd.DataFrame(rows, columns=["report_id", "old_hash", "old_version", "old_period"])
+    # nullable integers: merged with a ledger's new reports (no old row), a float64 column
+    # would round the 64-bit hashes and every old report would look changed
+    return existing.astype({"old_hash": "Int64", "old_version": "Int64"})
 
 
 @dataclass(frozen=True)
@@ -189,49 +210,67 @@ class StoreCounts:
 
 def store_frame(session: Session, frame: pd.DataFrame, platform_id: int, submission_id: int,
                 period: str) -> StoreCounts:
-    """Upsert the reports of an accepted submission, keeping every earlier state.
+    """Upsert the reports of an accepted submission (one frame); see store_parts."""
+    return store_parts(session, [frame], platform_id, submission_id, period)
+
+
+def store_parts(session: Session, parts, platform_id: int, submission_id: int, period: str) -> StoreCounts:
+    """Upsert the reports of an accepted submission, given as consecutive parts of its frame
+    (an iterable: each part is stored as it comes, e.g. while the importer validates the
+    next), keeping every earlier state.
 
     ``reports`` holds each report's newest state; when a submission changes a report, its
     previous state is moved to ``report_versions`` (set-based, in SQL) before the update, so the
     history is versions + current. A re-submitted earlier period does not replace a state that
-    a later period already set: its state goes into the history instead.
+    a later period already set: its state goes into the history instead. New reports go
+    straight into one bulk insert; changed ones are applied after the last part.
     """
-    data = to_storage(frame)
-    data["row_hash"] = row_hashes(frame)
     existing = _existing(session, platform_id)
-    if existing.empty:  # a platform's first ledger: everything is new, no merge copy needed
-        data["platform_id"] = platform_id
-        data["submission_id"] = submission_id
-        data["period"] = period
-        data["version"] = 1
-        bulk_insert(session, "reports", data[list(STORED)])
-        return StoreCounts(len(data), 0, 0)
-    merged = data.merge(existing, on="report_id", how="left")
-    is_new = merged["old_hash"].isna().to_numpy()
-    is_changed = ~is_new & (merged["old_hash"].fillna(0).astype(np.int64).to_numpy() != merged["row_hash"].to_numpy())
-    merged["platform_id"] = platform_id
-    merged["submission_id"] = submission_id
-    merged["period"] = period
-    merged["version"] = np.where(is_new, 1, merged["old_version"].fillna(0).astype(np.int64) + 1)
-
-    bulk_insert(session, "reports", merged.loc[is_new, list(STORED)])
-    moves_forward = is_changed & (merged["old_period"].fillna("").to_numpy() <= period)
-    if moves_forward.any():
-        _stage(session, merged.loc[moves_forward, list(STORED)])
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    forward: list[pd.DataFrame] = []
+    late: list[pd.DataFrame] = []
+    with insert_stream(session, "reports", list(STORED)) as write:
+        for frame in parts:
+            data = to_storage(frame)
+            data["row_hash"] = row_hashes(frame)
+            data["platform_id"] = platform_id
+            data["submission_id"] = submission_id
+            data["period"] = period
+            if existing.empty:  # a platform's first ledger: everything is new, no merge needed
+                data["version"] = 1
+                write(data[list(STORED)])
+                counts["created"] += len(data)
+                continue
+            merged = data.merge(existing, on="report_id", how="left")
+            is_new = merged["old_hash"].isna().to_numpy()
+            old_hash = merged["old_hash"].fillna(0).astype(np.int64).to_numpy()
+            is_changed = ~is_new & (old_hash != merged["row_hash"].to_numpy())
+            merged["version"] = np.where(is_new, 1, merged["old_version"].fillna(0).astype(np.int64) + 1)
+            write(merged.loc[is_new, list(STORED)])
+            moves_forward = is_changed & (merged["old_period"].fillna("").to_numpy() <= period)
+            forward.append(merged.loc[moves_forward, list(STORED)])
+            late.append(merged.loc[is_changed & ~moves_forward, list(STORED)])
+            counts["created"] += int(is_new.sum())
+            counts["updated"] += int(is_changed.sum())
+            counts["unchanged"] += int((~is_new & ~is_changed).sum())
+    forward = [f for f in forward if len(f)]
+    if forward:
+        _stage(session, pd.concat(forward, ignore_index=True))
         _archive_current(session)
         _update_reports(session, STORED)
         _drop_staging(session)
-    late = is_changed & ~moves_forward
-    if late.any():
+    late = [f for f in late if len(f)]
+    if late:
         # The late state enters the history under the current version number; the current
         # state keeps its content and takes the next number.
-        history = merged.loc[late, list(STORED)].copy()
+        rows = pd.concat(late, ignore_index=True)
+        history = rows.copy()
         history["version"] = history["version"] - 1
         bulk_insert(session, "report_versions", history)
-        _stage(session, merged.loc[late, list(STORED)])
+        _stage(session, rows)
         _update_reports(session, ("version",))
         _drop_staging(session)
-    return StoreCounts(int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum()))
+    return StoreCounts(counts["created"], counts["updated"], counts["unchanged"])
 
 
 STAGING = "staging_reports"
