@@ -110,7 +110,7 @@ def _time_phases() -> dict:
         return wrapper
 
     # client-side work (on PostgreSQL the server inserts meanwhile, on its own core)
-    importers.read_sheet = timed("read", importers.read_sheet)
+    importers.read_sheet = timed("read (whole)", importers.read_sheet)  # (PostgreSQL: parsing in parts is in "the rest")
     importers.validation.validate_columns = timed("validate", importers.validation.validate_columns)
     ledger_store.to_storage = timed("to storage form", ledger_store.to_storage)
     ledger_store.row_hashes = timed("row hashes", ledger_store.row_hashes)

@@ -22,7 +22,7 @@ from importers.issues import (
 from importers.reader import LedgerFileError, RawSheet, read_sheet
 from importers import validate as validation
 
-__all__ = ["Issue", "LedgerResult", "LedgerFileError", "LedgerReading", "read_ledger", "build_error_workbook",
+__all__ = ["Issue", "LedgerResult", "LedgerFileError", "LedgerReading", "ReadAgain", "read_ledger", "build_error_workbook",
            "build_template"]
 
 
@@ -76,20 +76,29 @@ def read_ledger(data: bytes, filename: str, period: str) -> LedgerResult:
 PART_ROWS = 200_000  # rows validated at a time by LedgerReading.parts() (CSV)
 
 
+class ReadAgain(Exception):
+    """Raised by LedgerReading.parts() after it gave parts of a file that, read whole, turns
+    out to be in order after all (a row wider than the header row stopped the parsing in
+    parts): the caller discards the parts it stored and stores ``reading.result.frame``."""
+
+
 class LedgerReading:
     """A ledger file validated part by part, so that a caller can store each part while the
-    next one is being validated (PostgreSQL works on the stored part meanwhile):
+    next one is parsed and validated (PostgreSQL works on the stored part meanwhile):
 
         reading = LedgerReading(data, "ledger.csv", "2026-10")
         for frame in reading.parts():   # normalised report frames of consecutive rows,
             store(frame)                # given only while the file has no error so far
-        reading.result                  # the LedgerResult (frame None): ok, errors, warnings
+        reading.result                  # the LedgerResult: ok, errors, warnings
 
     The file is rejected or accepted as a whole: a caller that stored parts undoes them when
-    ``reading.result.ok`` is false. Every error of the file is found, as by read_ledger (same
-    errors, same order): duplicates of 举报编号 across parts are checked over the whole file.
-    ``part_rows`` None validates in one part; .xlsx files are always one part (their date
-    cells are read natively, column by column).
+    ``reading.result.ok`` is false. Every error and warning is that of read_ledger, in the same
+    order: a CSV file in order streams (importers.csv_parts: parsed, trimmed and validated
+    ``part_rows`` rows at a time, duplicates of 举报编号 checked over the whole file); at the
+    first error, or anything unusual, the file is read whole as read_ledger reads it, and
+    ``result`` is that reading's. See ReadAgain for the one case where given parts must go.
+    ``part_rows`` None reads whole, in one part; .xlsx files are always one part (their date
+    cells are read natively, column by column). ``result.frame`` is None after parts.
 
     Raises ValueError only for a malformed `period`."""
 
@@ -99,6 +108,32 @@ class LedgerReading:
         self.result: LedgerResult | None = None
 
     def parts(self):
+        csv_file = self.filename.lower().endswith(".csv")
+        if self.part_rows is None or not csv_file:
+            yield from self._whole()
+            return
+        from importers.csv_parts import csv_parts
+
+        end: list = []
+        given = 0
+        for frame in csv_parts(self.data, self.period, self.part_rows, end):
+            given += 1
+            yield frame
+        stream = end[0]
+        if stream.complete:
+            self.result = LedgerResult(None, empty_issue_frame(), stream.warnings, stream.row_numbers,
+                                       stream.rows_read, kind="csv", encoding=stream.encoding)
+            return
+        whole = list(self._whole())
+        if self.result.ok:
+            if given:
+                self.result.frame = whole[0]
+                raise ReadAgain()
+            yield from whole
+            self.result.frame = None
+
+    def _whole(self):
+        """The file read whole (read_ledger): one part, given if the file is in order."""
         try:
             sheet = read_sheet(self.data, self.filename)
         except LedgerFileError as exc:
@@ -115,45 +150,25 @@ class LedgerReading:
         # all text, so a CSV file has no native cells to parse dates from.
         raw = None if sheet.kind == "csv" else sheet.raw_column
         columns, n = sheet.take_text()
-        row_numbers = sheet.row_numbers
-        error_frames = [issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()]
-        failed = len(error_frames[0]) > 0
-        size = n if (self.part_rows is None or sheet.kind != "csv") else self.part_rows
-        starts = range(0, n, max(size, 1)) if n else [0]
-        whole = len(starts) == 1
-        duplicates = None if whole else validation.duplicate_errors(columns.get("report_id"), n, row_numbers)
-        for start in starts:
-            stop = min(start + size, n) if n else 0
-            if whole:
-                part, columns = columns, None
-            else:
-                part = {key: column.iloc[start:stop].reset_index(drop=True) for key, column in columns.items()}
-            checked = validation.validate_columns(part, stop - start, self.period, row_numbers[start:stop], raw,
-                                                  sheet.date1904, all_str=True, duplicates=whole)
-            del part
-            if len(checked.errors):
-                failed = True
-                error_frames.append(checked.errors)
-            if not failed and checked.frame is not None:
-                frame = checked.frame
-                del checked
-                yield frame
+        checked = validation.validate_columns(columns, n, self.period, sheet.row_numbers, raw, sheet.date1904,
+                                              all_str=True)
         del columns, raw
-        if duplicates is not None:
-            error_frames.append(duplicates)
-        error_frame = combine_issue_frames(error_frames)
+        header_errors = issues_to_frame(sheet.errors) if sheet.errors else empty_issue_frame()
+        error_frame = combine_issue_frames([header_errors, checked.errors])
         ok = len(error_frame) == 0
         self.result = LedgerResult(
             frame=None,
             error_frame=error_frame,
             warnings=warnings,
-            row_numbers=row_numbers,
+            row_numbers=sheet.row_numbers,
             rows_read=rows_read,
             kind=sheet.kind,
             encoding=sheet.encoding,
             sheet_name=sheet.sheet_name,
             sheet=None if ok else sheet,
         )
+        if ok:
+            yield checked.frame
 
 
 def build_error_workbook(result: LedgerResult) -> bytes:

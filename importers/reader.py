@@ -283,20 +283,20 @@ def match_header(text: str) -> Column | None:
     return BY_HEADER.get(compact) or BY_KEY.get(compact.lower())
 
 
-def _build(grid: pd.DataFrame, headers: list[str], kind: str, all_text: bool = False) -> RawSheet:
-    """all_text: every cell of the grid is known to be a str (CSV)."""
+def match_headers(headers: list[str], kind: str) -> tuple[dict[int, str], list[Issue], list[tuple[int, Issue | None]]]:
+    """The header row: (column position → English key in ledger.md order, errors, notes).
+    ``notes`` are the ignored columns in file order: an Issue for an unknown header, None for a
+    column without header (a warning only if the column holds data: see header_warnings)."""
     errors: list[Issue] = []
-    warnings: list[Issue] = []
+    notes: list[tuple[int, Issue | None]] = []
     column_keys: dict[int, str] = {}
     first_position: dict[str, int] = {}
     for position, header in enumerate(headers):
         label = header.strip()
         column = match_header(header)
         if column is None:
-            if label:
-                warnings.append(Issue(1, label, label, f"第{position + 1}列的表头“{label}”不是台账的列，已忽略该列"))
-            elif _column_has_data(grid[position]):
-                warnings.append(Issue(1, None, "", f"第{position + 1}列没有表头，已忽略该列的内容"))
+            notes.append((position, Issue(1, label, label, f"第{position + 1}列的表头“{label}”不是台账的列，已忽略该列")
+                          if label else None))
             continue
         if column.key in first_position:
             errors.append(Issue(
@@ -313,7 +313,19 @@ def _build(grid: pd.DataFrame, headers: list[str], kind: str, all_text: bool = F
         for column in COLUMNS:
             if column.always_required and column.key not in first_position:
                 errors.append(Issue(1, column.header, None, f"缺少必填列“{column.header}”（{column.key}）：该列每行都必须填写"))
-    column_keys = dict(sorted(column_keys.items(), key=lambda item: BY_KEY[item[1]].number))
+    return dict(sorted(column_keys.items(), key=lambda item: BY_KEY[item[1]].number)), errors, notes
+
+
+def header_warnings(notes: list[tuple[int, Issue | None]], has_data: Callable[[int], bool]) -> list[Issue]:
+    """The warnings of the ignored columns (see match_headers), in file order."""
+    return [note if note is not None else Issue(1, None, "", f"第{position + 1}列没有表头，已忽略该列的内容")
+            for position, note in notes if note is not None or has_data(position)]
+
+
+def _build(grid: pd.DataFrame, headers: list[str], kind: str, all_text: bool = False) -> RawSheet:
+    """all_text: every cell of the grid is known to be a str (CSV)."""
+    column_keys, errors, notes = match_headers(headers, kind)
+    warnings = header_warnings(notes, lambda position: _column_has_data(grid[position]))
     text: dict[str, np.ndarray] = {}
     for position, key in column_keys.items():
         # a text column that needs no trimming keeps its array: the cells as read and their

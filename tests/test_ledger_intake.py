@@ -358,3 +358,17 @@ def test_a_file_rejected_in_its_last_part_leaves_none_of_its_parts(runner, sessi
     sub = session.scalar(select(LedgerSubmission))
     assert sub.status == "rejected" and sub.row_count == 14 and sub.error_count == 2
     assert sub.created_count == 0 and _count(session, LedgerError, submission_id=sub.id) == 2
+
+
+def test_a_row_wider_than_the_header_late_in_the_file_is_stored_once(runner, session, platform_a, tmp_path,
+                                                                     small_parts):
+    """Parsing in parts stops at a row wider than the header row (PostgreSQL has stored the
+    parts before it by then); read whole, the file is in order: stored once, every row."""
+    text = to_csv_bytes(ledger_frame(11, "2026-10")).decode().splitlines()
+    text[10] = text[10] + ",多出的单元格"
+    r = runner.invoke(args=["ledger", "import", "--platform", "pa", "--period", "2026-10",
+                            _write(tmp_path, "w.csv", ("\r\n".join(text) + "\r\n").encode())])
+    assert r.exit_code == 0, r.output
+    assert "读取 11 行，新增 11 条" in r.output and "提示 1 条" in r.output
+    assert _count(session, Report) == 11
+    assert _count(session, LedgerSubmission, status="accepted") == 1

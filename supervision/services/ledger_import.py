@@ -141,11 +141,11 @@ def import_ledger(
 
 def _validate_and_store(session, platform, period, filename, data, channel, upload_dir, submitter, submitted_at,
                         actor, sha, now, archived) -> ImportOutcome:
-    from importers import PART_ROWS, LedgerReading, build_error_workbook
+    from importers import PART_ROWS, LedgerReading, ReadAgain, build_error_workbook
 
     archive_name = archive(upload_dir, data, _suffix(filename), now)
     archived.append(archive_name)
-    # PostgreSQL stores each validated part of the file while the next one is validated (the
+    # PostgreSQL stores each part of the file while the next one is parsed and validated (the
     # server inserts on its own core). SQLite would only hold its single write lock longer:
     # there the whole file is validated before the write transaction begins.
     overlap = session.get_bind().dialect.name == "postgresql"
@@ -165,7 +165,12 @@ def _validate_and_store(session, platform, period, filename, data, channel, uplo
         # The file is accepted or rejected as a whole: the parts stored before an error was
         # found go with the savepoint.
         stored = session.begin_nested()
-        counts = store_parts(session, parts, platform.id, submission.id, period)
+        try:
+            counts = store_parts(session, parts, platform.id, submission.id, period)
+        except ReadAgain:  # parts were stored, but only the whole read could take the file
+            stored.rollback()
+            stored = session.begin_nested()
+            counts = store_parts(session, [reading.result.frame], platform.id, submission.id, period)
         result = reading.result
         if result.ok:
             stored.commit()
