@@ -58,3 +58,19 @@ def test_a_value_holding_the_separator_falls_back_to_the_row_wise_fetch(app, run
     columnar, rowwise = _both_ways(app, monkeypatch)
     assert columnar.loc[5, "reported_account"] == "含分隔符\x1f的账号"
     assert_frame_equal(columnar, rowwise)
+
+
+def test_a_failing_column_wise_query_falls_back_to_the_row_wise_fetch(app, runner, make_platform, tmp_path,
+                                                                      monkeypatch):
+    """E.g. a joined string beyond the database's length limit: the query fails, the frame
+    comes row-wise, the same, and the transaction goes on."""
+    _stored(runner, make_platform, tmp_path, ledger_frame(9, "2026-10", seed=6))
+    real = ledger_store._aggregates
+
+    def failing(dialect, name, kind):
+        return ("no_such_column", "''") if name == "report_id" else real(dialect, name, kind)
+
+    monkeypatch.setattr(ledger_store, "_aggregates", failing)
+    columnar, rowwise = _both_ways(app, monkeypatch)
+    assert len(columnar) == 9
+    assert_frame_equal(columnar, rowwise)

@@ -6,6 +6,7 @@ COPY on PostgreSQL, executemany on SQLite; never one ORM object per row.
 from __future__ import annotations
 
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -426,7 +427,10 @@ def _load_columnar(session: Session, names: list[str], where: str, params: dict)
     for start in range(0, len(ids), FETCH_CHUNK):
         chunk = ids[start:start + FETCH_CHUNK]
         arg = "[" + ",".join(map(str, chunk.tolist())) + "]"
-        row = fetch_frame(session, sql, {"ids": arg}, ["n", *[f"{n}{s}" for n in names for s in ("", "?")]])
+        try:  # a string over SQLite's length limit: the row-wise fetch instead
+            row = fetch_frame(session, sql, {"ids": arg}, ["n", *[f"{n}{s}" for n in names for s in ("", "?")]])
+        except sqlite3.Error:
+            return None
         row = row.iloc[0].tolist()
         n = int(row[0])
         if n != len(chunk):
@@ -469,6 +473,7 @@ def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd
     and psycopg serialises its use) so that the server aggregates it while the client parses
     the last one: one core each. A joined string beyond PostgreSQL's 1 GB limit (a
     huge cohort of long texts) fails inside a savepoint and the caller fetches row-wise."""
+    import psycopg
     from sqlalchemy.exc import DBAPIError
 
     kinds = {n: _kind(n) for n in names}
@@ -480,6 +485,7 @@ def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd
     total = 0
     try:
         with session.begin_nested():
+            session.connection()  # emits the SAVEPOINT (the raw driver calls below would not)
             # a plain index scan jumps around the heap (and is what the planner picks right
             # after a bulk load, before ANALYZE); SET LOCAL ends with the transaction
             conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
@@ -516,7 +522,7 @@ def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd
                         parts[name].append(col)
                     del row
             conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
-    except DBAPIError:
+    except (DBAPIError, psycopg.Error):  # raw driver calls raise psycopg's own errors
         return None
     if not split or total != count:
         return None
