@@ -27,6 +27,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -181,6 +182,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--max-seconds", type=int, default=900)
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _terminated)
 
     workdir = Path(tempfile.mkdtemp(prefix="load-"))
     url = database_url(args.db, workdir)
@@ -232,16 +234,21 @@ def main() -> None:
 
         importer = threading.Thread(target=upload, daemon=True)
         importer.start()
+        begun = time.perf_counter()
+        threading.Thread(target=progress, args=(rec, filed, result, begun, stop), daemon=True).start()
         pool = ThreadPoolExecutor(max_workers=int(args.rate * 8) + 4)
         deadline = time.perf_counter() + args.max_seconds
         n = 0
+        futures = []
         next_at = time.perf_counter()
         while time.perf_counter() < deadline and (importer.is_alive() or n < args.rate * 30):
-            pool.submit(file_complaint, base, n, rec, filed)
+            futures.append(pool.submit(file_complaint, base, n, rec, filed))
             n += 1
             next_at += 1 / args.rate
             time.sleep(max(0.0, next_at - time.perf_counter()))
         importer.join(timeout=max(1.0, deadline - time.perf_counter()))
+        # filings still waiting for a thread when the time is up were never sent: not started
+        n -= sum(f.cancel() for f in futures)
         pool.shutdown(wait=True)
         stop.set()
         for t in staff:
@@ -253,8 +260,28 @@ def main() -> None:
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
         drop_database(url)
+        shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file and the uploads
+
+
+def progress(rec: Recorder, filed: list, result: dict, begun: float, stop: threading.Event) -> None:
+    """A line a minute while the run goes on, so that a run stopped early still tells something."""
+    while not stop.wait(60):
+        staff = [sec for kind, _, sec, _ in list(rec.rows) if kind == "staff"]
+        print(f"[{time.perf_counter() - begun:.0f} s] requests {len(rec.rows):,}, failed {len(rec.failures)}; "
+              f"staff median {_ms(staff, 0.5)}, p95 {_ms(staff, 0.95)}; complaints filed {len(filed)}; "
+              f"import: {result.get('status', 'running')}; load average {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def _terminated(*_):
+    """SIGTERM (e.g. from timeout): once, then ignored while the finally block stops gunicorn,
+    drops the database and removes the work folder."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def stored_complaints(env: dict) -> int:
