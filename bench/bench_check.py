@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_import import database_url, drop_database, make_file  # noqa: E402
+from bench.bench_import import database_url, drop_database, make_file, phase_timer  # noqa: E402
 
 
 def bare_pass(frame) -> float:
@@ -44,15 +44,7 @@ def _time_phases() -> dict:
     from supervision.services import checks
 
     spent: dict[str, float] = {}
-
-    def timed(label, fn):
-        def wrapper(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
-        return wrapper
+    timed = phase_timer(spent)
 
     checks.load_frame = timed("load cohort", checks.load_frame)
     checks.run_rules = timed("rules", checks.run_rules)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import io
 import resource
 import sys
 import tempfile
@@ -93,13 +92,8 @@ def raw_floor(app, path: Path, fmt: str) -> float:
     return time.perf_counter() - t0
 
 
-def _time_phases() -> dict:
-    """Wrap the phases of an import so that the benchmark reports where its time went."""
-    import importers
-    from supervision.services import ledger_store
-
-    spent: dict[str, float] = {}
-
+def phase_timer(spent: dict):
+    """timed(label, fn): fn wrapped so that its time adds up in spent[label]."""
     def timed(label, fn):
         def wrapper(*args, **kwargs):
             t0 = time.perf_counter()
@@ -108,6 +102,16 @@ def _time_phases() -> dict:
             finally:
                 spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
         return wrapper
+    return timed
+
+
+def _time_phases() -> dict:
+    """Wrap the phases of an import so that the benchmark reports where its time went."""
+    import importers
+    from supervision.services import ledger_store
+
+    spent: dict[str, float] = {}
+    timed = phase_timer(spent)
 
     # client-side work (on PostgreSQL the server inserts meanwhile, on its own core)
     importers.read_sheet = timed("read (whole)", importers.read_sheet)  # (PostgreSQL: parsing in parts is in "the rest")

@@ -9,7 +9,6 @@ read_ledger does, so that errors and warnings are exactly those of read_ledger.
 """
 from __future__ import annotations
 
-import codecs
 import io
 from dataclasses import dataclass, field
 
@@ -20,8 +19,9 @@ from importers import cells
 from importers import validate as validation
 from importers.issues import Issue
 from importers.reader import (
-    LedgerFileError, _any_filled, _decodes, detect_encoding, header_warnings, match_headers,
+    LedgerFileError, _any_filled, detect_encoding, header_warnings, match_headers,
 )
+
 
 @dataclass
 class StreamEnd:
@@ -120,11 +120,7 @@ def _has_text(values: np.ndarray) -> bool:
 
 def _encoding(data: bytes) -> str | None:
     """The encoding of a CSV ledger, or None when the whole read is to decide (and report)."""
-    if not data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
-        return None
     try:
-        if data.startswith(codecs.BOM_UTF8):
-            return detect_encoding(data)
-        return "utf-8" if _decodes(data, "utf-8") else detect_encoding(data)
+        return detect_encoding(data) if data else None
     except LedgerFileError:
         return None

@@ -280,11 +280,11 @@ def _reconcile(session: Session, platform_id: int, period: str, findings: pd.Dat
     if (unhashed & ~changed).any():  # stored before facts_hash existed, unchanged: record the hash
         keep = unhashed & ~changed
         _record_hashes(session, pd.DataFrame({"id": ids[kept_o[keep]], "facts_hash": fresh_hash[kept_c[keep]]}))
-    for chunk in np.array_split(ids[gone_o], len(gone_o) // 50_000 + 1) if len(gone_o) else ():
-        if len(chunk):  # integer ids: the list is safe to write into the statement
-            conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now "
-                              "WHERE id IN (" + ",".join(map(str, chunk.tolist())) + ")"),
-                         {"run": run.id, "now": now})
+    gone_ids = ids[gone_o]
+    for start in range(0, len(gone_ids), 50_000):  # integer ids: safe to write into the statement
+        chunk = ",".join(map(str, gone_ids[start:start + 50_000].tolist()))
+        conn.execute(text("UPDATE findings SET status = 'closed', closed_run_id = :run, closed_at = :now "
+                          f"WHERE id IN ({chunk})"), {"run": run.id, "now": now})
     return len(new) + int(reopened.sum()), len(gone_o)
 
 

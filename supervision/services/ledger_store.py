@@ -114,19 +114,20 @@ def insert_stream(session: Session, table_name: str, columns: list[str]):
     # a large insert updates its indexes all over their pages: give SQLite a page cache of
     # 64 MiB for the duration instead of its default 2 MiB (restored afterwards)
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    rows = {"written": 0, "large": False}
+    written, large = 0, False
 
     def write(frame: pd.DataFrame) -> None:
-        if not rows["large"] and rows["written"] + len(frame) > CHUNK_ROWS:
+        nonlocal written, large
+        if not large and written + len(frame) > CHUNK_ROWS:
             conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KIB}")
-            rows["large"] = True
-        rows["written"] += len(frame)
+            large = True
+        written += len(frame)
         for start in range(0, len(frame), CHUNK_ROWS):
             conn.exec_driver_sql(sql, _sqlite_rows(frame.iloc[start:start + CHUNK_ROWS]))
     try:
         yield write
     finally:
-        if rows["large"]:
+        if large:
             conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
@@ -312,6 +313,11 @@ def _drop_staging(session: Session) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefix}{STAGING}")
 
 
+def _pg_placeholders(sql: str) -> str:
+    """SQLAlchemy's named ``:param`` placeholders as psycopg's ``%(param)s``, for raw cursors."""
+    return re.sub(r":(\w+)", r"%(\1)s", sql)
+
+
 def fetch_frame(session: Session, sql: str, params: dict, columns: list[str]) -> pd.DataFrame:
     """Run ``sql`` (named ``:param`` placeholders) on the raw DB-API cursor and build a frame
     from plain tuples: far faster than going through SQLAlchemy Row objects for large results.
@@ -319,9 +325,7 @@ def fetch_frame(session: Session, sql: str, params: dict, columns: list[str]) ->
     conn = session.connection()
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        import re
-
-        sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+        sql = _pg_placeholders(sql)
     else:
         params = {k: (v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else v) for k, v in params.items()}
     cur = raw.cursor()
@@ -480,7 +484,7 @@ def _load_pg(session: Session, names: list[str], where: str, params: dict) -> pd
     select = ", ".join(e for n in names for e in _aggregates("postgresql", n, kinds[n]))
     conn = session.connection()
     raw = conn.connection.driver_connection
-    pg_where = re.sub(r":(\w+)", r"%(\1)s", where)
+    pg_where = _pg_placeholders(where)
     parts: dict[str, list] = {n: [] for n in names}
     total = 0
     try:
