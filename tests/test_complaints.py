@@ -195,6 +195,28 @@ def test_query_with_a_wrong_code_reveals_nothing(app, client, pa, session):
     assert filed.complaint.tracking_no in page and "收到投诉" in page
 
 
+def test_query_codes_are_hashed_cheaply_and_codes_hashed_as_passwords_still_open(app, client, pa, session,
+                                                                                   monkeypatch):
+    """A query code is a 50-bit random secret: hashed with the light argon2 profile, so that ten
+    filings a second do not take the whole machine; codes stored with the password profile (before
+    this change) still open their complaint."""
+    from argon2 import PasswordHasher, Type
+
+    monkeypatch.setitem(app.config, "APP_ENV", "production")  # passwords get the production profile
+    with app.app_context():
+        s = db.session()
+        filed = file_one(s, app)
+        s.commit()
+    monkeypatch.setitem(app.config, "APP_ENV", "testing")
+    c = session.get(Complaint, filed.complaint.id)
+    assert "$argon2id$" in c.query_code_hash and "m=8192,t=1,p=1" in c.query_code_hash
+    c.query_code_hash = PasswordHasher(type=Type.ID).hash(filed.query_code)  # the production password profile
+    session.commit()
+    assert client.post("/complaint/query", data={"tracking_no": c.tracking_no, "code": "WRONGCODE1"}).status_code == 200
+    r = client.post("/complaint/query", data={"tracking_no": c.tracking_no, "code": filed.query_code})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/complaint/track")
+
+
 def test_queries_are_throttled(app_config, make_platform):
     from app import create_app
     from tests.conftest import _empty_tables

@@ -19,6 +19,8 @@ from supervision.models.notifications import Notification, NotificationSetting  
 from supervision.models.scores import Score, ScoreRun, ScoreWeightSet
 # -- bulletins (issue 9) --
 from supervision.models.bulletins import Bulletin, BulletinCase  # noqa: F401
+# -- data versions and derived figures (issue 10: pages under load) --
+from supervision.models.derived import DataVersion, DerivedFigure  # noqa: F401
 
 __all__ = ["Base", "User", "UserSession", "AuditEvent", "AuditHead", "Platform", "PlatformContact", "ApiToken", "LedgerError",
            "LedgerSubmission", "Report", "ReportVersion", "CalendarDay", "CalendarVersion", "CalendarYear",

@@ -182,6 +182,9 @@ def run_check(session: Session, platform: Platform, period: str, *, trigger: str
     session.add(run)
     session.flush()
     run.opened_count, run.closed_count = _reconcile(session, platform.id, period, findings, run, now)
+    from supervision.services import derived
+
+    derived.bump(session, platform.id, now)  # the pages' stored figures of this platform are out of date
     auditlog.record(session, "check.run", "check_run", run.id, None,
                     {"platform": platform.code, "period": period, "findings": run.finding_count,
                      "opened": run.opened_count, "closed": run.closed_count, "parameter_version": parameter_version,
@@ -373,13 +376,34 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
     The submission is already committed; a check that cannot run (e.g. the calendar lacks a
     year) does not undo it. Returns the Chinese error message, or None.
     """
+    if (submission.created_count or 0) + (submission.updated_count or 0) >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(session, "reports", "report_versions")
     try:
-        check_after_submission(session, submission, actor_name)
+        results = check_after_submission(session, submission, actor_name)
         session.commit()
-        return None
     except CheckError as e:
         session.rollback()
         return str(e)
+    if sum(r.run.opened_count + r.run.closed_count for r in results) >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(session, "findings")
+    return None
+
+
+# PostgreSQL plans its queries from table statistics, which autovacuum refreshes only some
+# time after a bulk write (never, where it is switched off). Until then a month of a million
+# new reports or findings looks like a few rows to the planner, and the pages reading them
+# chose plans that took seconds (found by the load test). After a write this large the
+# statistics are refreshed at once, each in a short transaction of its own (ANALYZE holds a
+# lock on the table until its transaction ends).
+ANALYZE_AFTER_ROWS = 50_000
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f"ANALYZE {table}"))
+        session.commit()
 
 
 def checked_since_stored(session: Session, submission: LedgerSubmission) -> bool:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from supervision import auditlog, clock
 from supervision.models import (CheckRun, Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile, Finding, Problem,
                                 Platform, Report)
-from supervision.passwords import burn_time, hash_password, verify_password
-from supervision.services import ValidationError
+from supervision.passwords import burn_generated_secret_time, hash_generated_secret, verify_generated_secret
+from supervision.services import ValidationError, derived
 from supervision.services.checks import current_parameters
 from supervision.standard import complaints as std
 from supervision.standard.rules import RULES
@@ -222,12 +222,9 @@ def validate_filing(session: Session, inp: FilingInput, now: datetime):
 def next_tracking_number(session: Session, day: date) -> str:
     """TS + date + sequence; one atomic upsert on the day's counter row (no two callers ever
     get the same number, whatever the concurrency)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(ComplaintCounter).values(day=day, last=1)
+    from supervision.db import dialect_insert
+
+    stmt = dialect_insert(session.get_bind().dialect.name)(ComplaintCounter).values(day=day, last=1)
     stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": ComplaintCounter.last + 1})
     seq = session.execute(stmt.returning(ComplaintCounter.last)).scalar_one()
     return std.tracking_number(day, seq)
@@ -241,7 +238,7 @@ def file_complaint(session: Session, inp: FilingInput, upload_dir: str, now: dat
     now = now or clock.now()
     name, (kind, contact), platform, platform_name, number, description, files = validate_filing(session, inp, now)
     code = new_query_code()
-    code_hash = hash_password(code)
+    code_hash = hash_generated_secret(code)
     tracking = next_tracking_number(session, now.date())  # the first write: takes the write lock
     c = Complaint(tracking_no=tracking, query_code_hash=code_hash, filed_at=now, status=std.PENDING, name=name,
                   contact=contact, contact_kind=kind, platform_id=platform.id if platform else None,
@@ -296,9 +293,9 @@ def find_for_public(session: Session, tracking_no: str, code: str) -> Complaint 
     c = session.scalar(select(Complaint).where(Complaint.tracking_no == tracking_no)) \
         if std.TRACKING_RE.match(tracking_no) else None
     if c is None:
-        burn_time(code or "x")
+        burn_generated_secret_time(code or "x")
         return None
-    return c if verify_password(c.query_code_hash, code) else None
+    return c if verify_generated_secret(c.query_code_hash, code) else None
 
 
 def public_timeline(session: Session, c: Complaint) -> list[ComplaintEvent]:
@@ -581,6 +578,7 @@ def _complaint_finding(session: Session, c: Complaint, code: str, now: datetime,
             run.opened_count = 1
         f.status, f.closed_at, f.closed_run_id, f.observed_at = "open", None, None, now
     session.flush()
+    derived.bump(session, c.platform_id, now)
     return f
 
 
@@ -610,6 +608,7 @@ def _withdraw_cmp01(session: Session, c: Complaint, conclusion: str, now: dateti
     f = session.get(Finding, c.cmp01_finding_id)
     if f is not None and f.status == "open":
         f.status, f.closed_at = "closed", now
+        derived.bump(session, f.platform_id, now)
         auditlog.record(session, "finding.close", "finding", f.id, {"status": "open"}, {"status": "closed"},
                         actor=actor, platform_id=f.platform_id)
     p = session.scalar(select(Problem).where(Problem.complaint_id == c.id, Problem.rule_code == "CMP-01"))

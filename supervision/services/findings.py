@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -35,21 +37,64 @@ class FindingFilter:
             q = q.where(Finding.status == self.status)
         return q
 
+    def cacheable(self) -> bool:
+        """Whether every field is a value the lists offer (only those get a stored count)."""
+        from supervision.services.ledger_import import PERIOD_RE
+
+        return ((not self.period or bool(PERIOD_RE.match(self.period))) and (not self.rule_code or self.rule_code in RULES)
+                and (not self.severity or self.severity in SEVERITIES) and self.status in ("", "open", "closed", "all"))
+
+
+def period_rule_counts(session: Session, flt: FindingFilter) -> list[list]:
+    """[period, rule code, severity, count] of the findings matching the filter, stored with the
+    data version (services/derived.py): a count over a million findings took half a second."""
+    def compute():
+        q = flt.apply(select(Finding.period, Finding.rule_code, Finding.severity, func.count())
+                      .group_by(Finding.period, Finding.rule_code, Finding.severity))
+        return [[period, code, severity, int(n)] for period, code, severity, n in session.execute(q)]
+
+    if not flt.cacheable():
+        return compute()
+    from supervision.services import derived
+
+    key = "findings|" + json.dumps([flt.platform_id, flt.period, flt.rule_code, flt.severity, flt.status],
+                                   ensure_ascii=False)
+    return derived.cached(session, key, derived.version_of(session, flt.platform_id), compute)
+
 
 def counts_by_rule(session: Session, flt: FindingFilter) -> list[dict]:
-    q = flt.apply(select(Finding.rule_code, Finding.severity, func.count()).group_by(Finding.rule_code,
-                                                                                  Finding.severity))
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for _period, code, severity, n in period_rule_counts(session, flt):
+        totals[(code, severity)] += n
     rows = [{"code": c, "severity": sev, "count": n, "name": RULES[c].name if c in RULES else c}
-            for c, sev, n in session.execute(q)]
+            for (c, sev), n in totals.items()]
     return sorted(rows, key=lambda r: (SEVERITIES.index(r["severity"]) if r["severity"] in SEVERITIES else 9,
                                        r["code"]))
 
 
 def page(session: Session, flt: FindingFilter, page_no: int, size: int = 50):
-    q = flt.apply(select(Finding))
-    total = session.scalar(select(func.count()).select_from(q.subquery()))
+    """The total and one page of the findings, newest month first. The page is read from the
+    months that hold it only (the counts per month say which), so a page of a million-finding
+    month is not a sort of every finding."""
+    per_period: dict[str, int] = defaultdict(int)
+    for period, _code, _severity, n in period_rule_counts(session, flt):
+        per_period[period] += n
+    total = sum(per_period.values())
+    offset = (page_no - 1) * size
+    chosen, before, covered = [], 0, 0
+    for period in sorted(per_period, reverse=True):
+        if not chosen and before + per_period[period] <= offset:
+            before += per_period[period]
+            continue
+        chosen.append(period)
+        covered += per_period[period]
+        if before + covered >= offset + size:
+            break
+    if not chosen:
+        return total, []
+    q = flt.apply(select(Finding)).where(Finding.period.in_(chosen))
     rows = session.scalars(q.order_by(Finding.period.desc(), Finding.report_id, Finding.rule_code)
-                           .offset((page_no - 1) * size).limit(size)).all()
+                           .offset(offset - before).limit(size)).all()
     return total, rows
 
 

@@ -199,6 +199,9 @@ def _validate_and_store(session, platform, period, filename, data, channel, uplo
 
     submission.created_count, submission.updated_count = counts.created, counts.updated
     submission.unchanged_count = counts.unchanged
+    from supervision.services import derived
+
+    derived.bump(session, platform.id, now)  # its reports changed: figures derived from them are out of date
     auditlog.record(session, "ledger.accepted", "ledger_submission", submission.id, None,
                     submission.summary(), actor=actor, platform_id=platform.id)
     return ImportOutcome(submission, warnings=result.warnings)

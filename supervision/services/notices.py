@@ -277,12 +277,9 @@ def next_number(session: Session, year: int) -> int:
     """The year's next sequence number: one atomic upsert on the year's counter row, in the
     issuing transaction. Concurrent issuers queue on the row (a row lock on PostgreSQL, the
     write lock on SQLite) and a rolled-back issue gives its number back: no duplicates, no gaps."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(NoticeCounter).values(year=year, last=1)
+    from supervision.db import dialect_insert
+
+    stmt = dialect_insert(session.get_bind().dialect.name)(NoticeCounter).values(year=year, last=1)
     stmt = stmt.on_conflict_do_update(index_elements=["year"], set_={"last": NoticeCounter.last + 1})
     return session.execute(stmt.returning(NoticeCounter.last)).scalar_one()
 

@@ -61,11 +61,9 @@ def notify(session: Session, user: User, kind: str, title: str, *, object_type: 
     if user.role == PLATFORM and platform_id != user.platform_id:
         raise ValueError(f"notification {kind} about platform {platform_id} for a user of platform {user.platform_id}")
     now = now or clock.now()
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(Notification).values(
+    from supervision.db import dialect_insert
+
+    stmt = dialect_insert(session.get_bind().dialect.name)(Notification).values(
         user_id=user.id, kind=kind[:40], object_type=object_type[:32], object_id=str(object_id)[:64], day=now.date(),
         platform_id=platform_id, title=title[:200], body=body, link=link[:500], created_at=now)
     added = session.execute(stmt.on_conflict_do_nothing(

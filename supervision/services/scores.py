@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -567,7 +567,18 @@ class RuleCount:
 
 def lost_point_findings(session: Session, platform: Platform, period: Period) -> list[RuleCount]:
     """The open findings behind the points lost, per indicator, rule and cohort month: the
-    findings of the reports in each indicator's base over the whole period (each finding once)."""
+    findings of the reports in each indicator's base over the whole period (each finding once).
+    Stored with the platform's data version (services/derived.py): the query joins every open
+    finding of the platform with its report."""
+    from supervision.services import derived
+
+    rows = derived.cached(session, f"lost_points|{platform.id}|{period.first_month}|{period.last_month}",
+                          derived.version_of(session, platform.id),
+                          lambda: [list(asdict(r).values()) for r in _lost_point_findings(session, platform, period)])
+    return [RuleCount(*row) for row in rows]
+
+
+def _lost_point_findings(session: Session, platform: Platform, period: Period) -> list[RuleCount]:
     out: dict[tuple[str, str, str], int] = defaultdict(int)
     start, end = month_bounds(period.first_month)[0], month_bounds(period.last_month)[1]
     frame = fetch_frame(session, """

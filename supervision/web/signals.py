@@ -1,6 +1,8 @@
 """Plausibility signals per platform-month and the cross-platform account watch (inspectors)."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pandas as pd
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -9,11 +11,12 @@ from importers.columns import KEYS
 from supervision import clock, db
 from supervision.models import Platform
 from supervision.permissions import AUDITS_VIEW, requires
+from supervision.services import derived
 from supervision.services.checks import month_bounds
 from supervision.services.ledger_import import PERIOD_RE
 from supervision.services.ledger_store import load_frame
 from supervision.standard.account_watch import LEDGER_COLUMNS_READ, account_watch
-from supervision.standard.signals import SIGNAL_CODES, all_signals, monthly_profile
+from supervision.standard.signals import PROFILE_COLUMNS, SIGNAL_CODES, all_signals, monthly_profile
 
 bp = Blueprint("signals", __name__)
 
@@ -50,6 +53,23 @@ def signal_frame(session, platform_id: int, period: str) -> pd.DataFrame:
     return frame[list(KEYS)]  # the ledger's own columns only (ids differ on every row)
 
 
+def month_signals(session, platform_id: int, period: str) -> dict | None:
+    """The signals and the monthly profile of a platform-month (None: no reports in its
+    window), stored with the platform's data version (services/derived.py): computing them
+    loads up to eight months of reports."""
+    def compute():
+        frame = signal_frame(session, platform_id, period)
+        if frame.empty:
+            return None
+        profile = monthly_profile(frame)
+        current = profile.loc[period] if period in profile.index else None
+        return {"signals": [asdict(sig) for sig in all_signals(frame, period)],
+                "profile": None if current is None else {k: float(current[k]) for k in PROFILE_COLUMNS}}
+
+    return derived.cached(session, f"signals|{platform_id}|{period}", derived.version_of(session, platform_id),
+                          compute)
+
+
 @bp.route("/signals")
 @requires(AUDITS_VIEW)
 def index():
@@ -63,12 +83,9 @@ def index():
         for p in platforms:
             if wanted and p.code != wanted:
                 continue
-            frame = signal_frame(s, p.id, period)
-            if frame.empty:
-                continue
-            profile = monthly_profile(frame)
-            current = profile.loc[period] if period in profile.index else None
-            rows.append({"platform": p, "signals": all_signals(frame, period), "profile": current})
+            figures = month_signals(s, p.id, period)
+            if figures is not None:
+                rows.append({"platform": p, **figures})
     return render_template("signals/index.html", rows=rows, platforms=platforms, period=period, error=error,
                            codes=SIGNAL_CODES, args=request.args)
 

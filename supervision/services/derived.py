@@ -1,0 +1,105 @@
+"""Figures derived from a platform's reports or findings, computed once per version of its data.
+
+Every change of a platform's reports or findings raises the platform's data version in the
+same transaction (``bump``: an accepted ledger, a check run, a complaint's CMP finding). A page
+that aggregates a whole month (异常信号, the findings behind a scorecard's lost points, the
+findings list's counts) asks ``cached`` for the figure: it is read from ``derived_figures`` while
+the version it was computed from is still current, and computed again (and stored) otherwise.
+Before this, every such page view aggregated up to a million rows, which the load test showed
+saturating the machine.
+
+The stored figure is a cache: it is written in a short transaction of its own (a page view's
+session writes nothing), and a write that cannot get its lock at once is skipped, never waited
+for; the figure is then simply computed again next time.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from supervision import clock
+from supervision.db import dialect_insert
+from supervision.models import DataVersion, DerivedFigure
+
+log = logging.getLogger(__name__)
+
+_key_locks: dict[str, threading.Lock] = {}
+_key_locks_guard = threading.Lock()
+
+
+def bump(session: Session, platform_id: int, now: datetime | None = None) -> None:
+    """Raise the platform's data version in the caller's transaction."""
+    now = now or clock.now()
+    stmt = dialect_insert(session.get_bind().dialect.name)(DataVersion).values(platform_id=platform_id, version=1, changed_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["platform_id"],
+                                               set_={"version": DataVersion.version + 1, "changed_at": now}))
+
+
+def version_of(session: Session, platform_id: int | None) -> str:
+    """The data version of one platform, or of all of them (``None``) as one string."""
+    if platform_id is None:
+        total, count = session.execute(select(func.coalesce(func.sum(DataVersion.version), 0),
+                                              func.count()).select_from(DataVersion)).one()
+        return f"all:{int(total)}:{int(count)}"
+    version = session.scalar(select(DataVersion.version).where(DataVersion.platform_id == platform_id))
+    return f"{platform_id}:{int(version or 0)}"
+
+
+def _lock(key: str) -> threading.Lock:
+    with _key_locks_guard:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def _stored(session: Session, key: str, version: str):
+    payload = session.scalar(select(DerivedFigure.payload).where(DerivedFigure.key == key,
+                                                                DerivedFigure.version == version))
+    return None if payload is None else json.loads(payload)
+
+
+def cached(session: Session, key: str, version: str, compute: Callable[[], object]):
+    """The figure stored under ``key`` for ``version``, or ``compute()`` (a JSON-able value)
+    stored for it. Either way the caller gets the value as JSON gives it back (lists, not tuples),
+    so a computed and a stored figure look the same."""
+    assert len(key) <= 255 and len(version) <= 255, key
+    found = _stored(session, key, version)
+    if found is not None:
+        return found["value"]
+    engine = session.get_bind()
+    with _lock(key):  # one computation per process and key; the others wait for its result
+        with Session(bind=engine) as fresh:
+            found = _stored(fresh, key, version)
+        if found is not None:
+            return found["value"]
+        payload = json.dumps({"value": compute()}, ensure_ascii=False)
+        _store(engine, key, version, payload)
+    return json.loads(payload)["value"]
+
+
+def _store(engine, key: str, version: str, payload: str) -> None:
+    now = clock.now()
+    try:
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            try:
+                if not sqlite:
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+                stmt = dialect_insert(conn.dialect.name)(DerivedFigure).values(key=key, version=version, payload=payload, computed_at=now)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={
+                    "version": version, "payload": payload, "computed_at": now}))
+                conn.commit()
+            finally:
+                if sqlite:
+                    conn.rollback()
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
+    except SQLAlchemyError as e:  # a cache: computed again next time
+        log.warning("derived figure %s not stored: %s", key, e)

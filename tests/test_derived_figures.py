@@ -1,0 +1,125 @@
+"""Figures that aggregate a whole month (signals, the findings list's counts, the scorecard's lost
+points) are stored with the platform's data version and computed again once the data changes."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from supervision import db
+from supervision.models import DataVersion, DerivedFigure, Finding, Platform
+from tests.conftest import login
+from tests.ledger_rows import ledger, row
+from tests.test_checks import _import
+
+
+def _duplicates(prefix: str, n: int) -> list[dict]:
+    return [row(f"{prefix}{i}", **{"受理时间": "2026-10-01 09:00:00", "处置完成时间": "2026-10-01 12:00:00",
+                                   "反馈时间": "2026-10-01 13:00:00"}) for i in range(n)]
+
+
+def test_a_stored_figure_is_used_until_the_platform_data_changes(app, make_platform):
+    from supervision.services import derived
+
+    pa, pb = make_platform("pa", "甲平台"), make_platform("pb", "乙平台")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls), "ids": ("A", "B")}
+
+    with app.app_context():
+        s = db.session()
+        v = derived.version_of(s, pa)
+        assert derived.cached(s, "test|pa", v, compute) == {"n": 1, "ids": ["A", "B"]}  # as JSON gives it back
+        assert derived.cached(s, "test|pa", derived.version_of(s, pa), compute) == {"n": 1, "ids": ["A", "B"]}
+        everyone = derived.version_of(s, None)
+        derived.bump(s, pb)
+        s.commit()
+        assert derived.version_of(s, pa) == v  # another platform's change leaves pa's figures
+        assert derived.version_of(s, None) != everyone  # but not the figures over all platforms
+        derived.bump(s, pa)
+        s.commit()
+        assert derived.cached(s, "test|pa", derived.version_of(s, pa), compute)["n"] == 2
+        assert len(calls) == 2 and s.scalar(select(func.count()).select_from(DerivedFigure)) == 1
+
+
+def test_the_signals_page_follows_a_new_ledger_of_the_month(client, runner, make_platform, make_user, tmp_path,
+                                                            session):
+    make_platform("pa", "甲平台")
+    make_user("insp", "inspector")
+    _import(runner, tmp_path, ledger(*_duplicates("A", 4)), "2026-10", name="a.csv")
+    login(client, "insp")
+    page = client.get("/signals?period=2026-10").get_data(as_text=True)
+    assert "除编号外完全相同的记录" in page and "A0" in page
+    assert session.scalar(select(func.count()).select_from(DerivedFigure).where(
+        DerivedFigure.key.like("signals|%|2026-10"))) == 1
+    # the platform corrects its ledger: the same reports, no longer identical
+    fixed = [{**r, "侵权网址": "否" if i % 2 else "是", "承办人": f"H{i}"} for i, r in enumerate(_duplicates("A", 4))]
+    _import(runner, tmp_path, ledger(*fixed), "2026-10", name="b.csv")
+    page = client.get("/signals?period=2026-10").get_data(as_text=True)
+    assert "甲平台 · 2026-10" in page and "除编号外完全相同的记录" not in page
+
+
+def test_findings_pages_read_from_their_months_equal_one_ordered_list(app, runner, make_platform, tmp_path):
+    """The list takes each page from the months that hold it (by the stored counts per month):
+    every page must be exactly the slice of the whole list in its order, across month borders."""
+    from importers.synthetic import synthetic_ledger
+    from supervision.services import findings as svc
+
+    make_platform("pa", "甲平台")
+    for i, m in enumerate(("2026-07", "2026-08", "2026-09")):
+        frame = synthetic_ledger(60, m, seed=20 + i)
+        frame["举报编号"] = m.replace("-", "") + "-" + frame["举报编号"].astype(str)
+        _import(runner, tmp_path, frame, m, name=f"{m}.csv")
+    with app.app_context():
+        s = db.session()
+        every = s.scalars(select(Finding.id).where(Finding.status == "open").order_by(
+            Finding.period.desc(), Finding.report_id, Finding.rule_code)).all()
+        periods = s.scalars(select(Finding.period).where(Finding.status == "open").distinct()).all()
+        assert len(periods) >= 3 and len(every) > 40
+        flt = svc.FindingFilter()
+        size = 7
+        for page_no in range(1, len(every) // size + 3):
+            total, rows = svc.page(s, flt, page_no, size)
+            assert total == len(every)
+            assert [f.id for f in rows] == every[(page_no - 1) * size:page_no * size], page_no
+        counts = {c["code"]: c["count"] for c in svc.counts_by_rule(s, flt)}
+        assert sum(counts.values()) == len(every)
+
+
+def test_a_check_and_a_withdrawn_complaint_finding_raise_the_data_version(app, runner, make_platform, tmp_path):
+    """The writers of reports and findings raise the version in their own transaction."""
+    from supervision.services.checks import run_check
+
+    pa = make_platform("pa", "甲平台")
+    with app.app_context():
+        s = db.session()
+
+        def version():
+            return s.scalar(select(DataVersion.version).where(DataVersion.platform_id == pa)) or 0
+
+        _import(runner, tmp_path, ledger(row("R1")), "2026-09")
+        after_import = version()
+        assert after_import >= 2  # the accepted ledger, then its check
+        run_check(s, s.get(Platform, pa), "2026-09", trigger="manual", actor_name="t")
+        s.commit()
+        assert version() == after_import + 1
+
+
+def test_statistics_are_refreshed_after_a_large_write(app, runner, make_platform, tmp_path, monkeypatch):
+    """On PostgreSQL the planner's row counts of reports and findings are brought up to date
+    right after a large import and its check (no wait for autovacuum); SQLite has nothing to do."""
+    from supervision.services import checks
+
+    monkeypatch.setattr(checks, "ANALYZE_AFTER_ROWS", 2)
+    make_platform("pa", "甲平台")
+    _import(runner, tmp_path, ledger(row("R1", **{"处置完成时间": "2026-09-30 10:00:00"}), row("R2"), row("R3")),
+            "2026-09")
+    with app.app_context():
+        s = db.session()
+        if s.get_bind().dialect.name == "postgresql":
+            estimated = dict(s.execute(text("SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                                            "('reports', 'findings')")).all())
+            assert estimated["reports"] == 3
+            assert estimated["findings"] == s.scalar(select(func.count()).select_from(Finding)) > 0
+        else:
+            assert s.scalar(select(func.count()).select_from(Finding)) > 0
