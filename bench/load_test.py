@@ -59,17 +59,18 @@ STAFF_PAGES = {
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CHALLENGE_RE = re.compile(r'name="challenge"[^>]*value="([^"]+)"')
 QUESTION_RE = re.compile(r"(\d+) 加 (\d+) 等于几")
+WINDOW = 20  # seconds per line of the time series in the report
 
 
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
-        self.rows: list[tuple[str, float, float, int | str]] = []  # kind, start, seconds, status
+        self.rows: list[tuple[str, float, float, int | str, str]] = []  # kind, start, seconds, status, what
         self.failures: list[str] = []
 
     def add(self, kind: str, start: float, seconds: float, status, ok: bool, what: str = "") -> None:
         with self.lock:
-            self.rows.append((kind, start, seconds, status))
+            self.rows.append((kind, start, seconds, status, what))
             if not ok:
                 self.failures.append(f"{kind} {what} -> {status}")
 
@@ -145,7 +146,7 @@ def staff_user(base: str, i: int, rec: Recorder, stop: threading.Event) -> None:
             r = s.get(base + path, timeout=60, allow_redirects=False)
             rec.add("staff", t0, time.perf_counter() - t0, r.status_code, r.status_code == 200, path)
         except requests.RequestException as e:
-            rec.add("staff", t0, time.perf_counter() - t0, type(e).__name__, False, path)
+            rec.add("staff", t0, time.perf_counter() - t0, f"{type(e).__name__}: {e}"[:300], False, path)
         stop.wait(rng.uniform(0.5, 1.5))
 
 
@@ -169,7 +170,7 @@ def file_complaint(base: str, n: int, rec: Recorder, filed: list) -> None:
         if ok:
             filed.append(n)
     except Exception as e:  # noqa: BLE001
-        rec.add("complaint", t0, time.perf_counter() - t0, type(e).__name__, False, f"#{n}")
+        rec.add("complaint", t0, time.perf_counter() - t0, f"{type(e).__name__}: {e}"[:300], False, f"#{n}")
 
 
 def main() -> None:
@@ -200,7 +201,7 @@ def main() -> None:
               f"{path.stat().st_size / 2**20:.0f} MB ledger of {args.rows:,} rows", flush=True)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "--threads", str(args.threads),
-             "--timeout", "900", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
+             "--timeout", "900", "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=env, start_new_session=True)
         for _ in range(200):
             try:
@@ -271,7 +272,7 @@ def main() -> None:
 def progress(rec: Recorder, filed: list, result: dict, begun: float, stop: threading.Event) -> None:
     """A line a minute while the run goes on, so that a run stopped early still tells something."""
     while not stop.wait(60):
-        staff = [sec for kind, _, sec, _ in list(rec.rows) if kind == "staff"]
+        staff = [sec for kind, _, sec, _, _ in list(rec.rows) if kind == "staff"]
         print(f"[{time.perf_counter() - begun:.0f} s] requests {len(rec.rows):,}, failed {len(rec.failures)}; "
               f"staff median {_ms(staff, 0.5)}, p95 {_ms(staff, 0.95)}; complaints filed {len(filed)}; "
               f"import: {result.get('status', 'running')}; load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -305,10 +306,10 @@ def _ms(values: list[float], q: float) -> str:
 
 
 def report(rec: Recorder, result: dict, started: int, filed: list, stored: int, args) -> None:
-    staff = [(start, sec) for kind, start, sec, status in rec.rows if kind == "staff"]
+    staff = [(start, sec) for kind, start, sec, _, _ in rec.rows if kind == "staff"]
     during = [sec for start, sec in staff if result.get("start", 0) <= start <= result.get("end", 0)]
     all_times = [sec for _, sec in staff]
-    complaints = [sec for kind, _, sec, _ in rec.rows if kind == "complaint"]
+    complaints = [sec for kind, _, sec, _, _ in rec.rows if kind == "complaint"]
     print(f"database: {args.db}; gunicorn {args.workers} workers x {args.threads} threads; load average "
           f"{os.getloadavg()[0]:.1f}")
     print(f"requests: {len(rec.rows):,}; failed: {len(rec.failures)}")
@@ -321,6 +322,24 @@ def report(rec: Recorder, result: dict, started: int, filed: list, stored: int, 
           f"-> lost: {len(filed) - stored}; POST time median {_ms(complaints, 0.5)}, p95 {_ms(complaints, 0.95)}")
     print(f"import of {args.rows:,} rows through the API: {result.get('status')} in {result.get('seconds', 0):.1f} s "
           f"{result.get('body', '')[:120]!r}")
+    by_path: dict[str, list[float]] = {}
+    for kind, _, sec, _, what in rec.rows:
+        if kind == "staff":
+            by_path.setdefault(what, []).append(sec)
+    print("staff pages by path (slowest p95 first):")
+    for path, secs in sorted(by_path.items(), key=lambda kv: -sorted(kv[1])[int(0.95 * (len(kv[1]) - 1))])[:12]:
+        print(f"  {path:32s} {len(secs):5d} requests, median {_ms(secs, 0.5)}, p95 {_ms(secs, 0.95)}, "
+              f"max {_ms(secs, 1.0)}")
+    if staff:
+        first = min(start for start, _ in staff)
+        print(f"staff pages per {WINDOW} s window (import from {result.get('start', first) - first:.0f} s "
+              f"to {result.get('end', first) - first:.0f} s):")
+        windows: dict[int, list[float]] = {}
+        for start, sec in staff:
+            windows.setdefault(int((start - first) // WINDOW), []).append(sec)
+        for w in sorted(windows):
+            print(f"  {w * WINDOW:4d}-{(w + 1) * WINDOW:4d} s: {len(windows[w]):5d} requests, median "
+                  f"{_ms(windows[w], 0.5)}, p95 {_ms(windows[w], 0.95)}")
     if statistics.median(all_times or [0]) > 0.3:
         print("NOTE: staff median above the 300 ms target")
 

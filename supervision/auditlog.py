@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,10 +52,27 @@ class Actor:
 SYSTEM = Actor(None, "system", "system")
 
 
+_acting: ContextVar[Actor | None] = ContextVar("acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor):
+    """Record the events of the block as ``actor``'s, e.g. the checks an API token's upload
+    runs, or an import done in a child process for a request."""
+    token = _acting.set(actor)
+    try:
+        yield actor
+    finally:
+        _acting.reset(token)
+
+
 def current_actor() -> Actor:
-    """The logged-in user of this request, or the command line / scheduler."""
+    """The actor set by ``acting_as``, else the logged-in user of this request, else the
+    command line / scheduler."""
     from flask import has_request_context, request
 
+    if _acting.get() is not None:
+        return _acting.get()
     if has_request_context():
         from flask_login import current_user
 

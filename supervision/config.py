@@ -74,6 +74,8 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "OFFICE_NAME": env.get("OFFICE_NAME", "省互联网信息办公室"),
         "LEDGER_MAX_BYTES": int(env.get("LEDGER_MAX_MB", "100")) * 1024 * 1024,
         "MAX_CONTENT_LENGTH": (int(env.get("LEDGER_MAX_MB", "100")) + 5) * 1024 * 1024,
+        # ledgers of this size or more are imported in a child process (services/ledger_submit.py)
+        "LEDGER_ISOLATE_BYTES": int(float(env.get("LEDGER_ISOLATE_MB", "20")) * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),

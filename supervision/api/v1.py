@@ -11,7 +11,8 @@ from supervision.api.openapi import OPENAPI
 from supervision.models import LedgerSubmission, Platform
 from supervision.security import csrf, limiter
 from supervision.services import ValidationError, api_tokens
-from supervision.services.ledger_import import PERIOD_RE, import_ledger
+from supervision.services.ledger_import import PERIOD_RE
+from supervision.services.ledger_submit import saved_upload, submit_ledger
 from supervision.uploads import display_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -62,30 +63,26 @@ def post_ledger():
         return json_error(400, "file_missing", "请以 multipart/form-data 上传字段 file（台账文件）。")
     s = db.session()
     try:
-        outcome = import_ledger(s, platform=g.api_platform, period=period, filename=display_name(upload.filename, "台账"),
-                                data=upload.read(), channel="api", upload_dir=current_app.config["UPLOAD_DIR"],
-                                actor=_actor(), max_bytes=current_app.config["LEDGER_MAX_BYTES"])
+        with saved_upload(upload, current_app.config["UPLOAD_DIR"]) as source:
+            done = submit_ledger(s, platform_id=g.api_platform.id, period=period,
+                                 filename=display_name(upload.filename, "台账"), source=source, channel="api",
+                                 submitter_id=None, actor=_actor(), checker=_actor().name)
     except ValidationError as e:
-        s.rollback()
         field, message = next(iter(e.errors.items()))
         return json_error(400, f"invalid_{field}", message)
-    s.commit()
-    sub = outcome.submission
-    from supervision.services.checks import check_after_submission_and_commit, needs_check
-
-    if outcome.duplicate:
-        problem = check_after_submission_and_commit(s, sub, _actor().name) if needs_check(s, outcome) else None
-        return jsonify({**_submission_json(sub), "duplicate": True, "check_error": problem}), 200
-    if not outcome.accepted:
+    sub = s.get(LedgerSubmission, done.submission_id)
+    s.refresh(sub)  # written by this session or by the child process that imported the file
+    if done.duplicate:
+        return jsonify({**_submission_json(sub), "duplicate": True, "check_error": done.check_error}), 200
+    if not done.accepted:
         return jsonify({
             "code": "ledger_rejected",
-            "message": f"台账被退回：共 {outcome.error_count} 处错误，未入库任何记录。",
+            "message": f"台账被退回：共 {done.error_count} 处错误，未入库任何记录。",
             "submission": _submission_json(sub),
-            "errors": outcome.error_dicts(),
+            "errors": done.errors,
         }), 422
-    problem = check_after_submission_and_commit(s, sub, _actor().name)
-    return jsonify({**_submission_json(sub), "duplicate": False, "check_error": problem,
-                    "warnings_detail": [w.as_dict() for w in outcome.warnings]}), 201
+    return jsonify({**_submission_json(sub), "duplicate": False, "check_error": done.check_error,
+                    "warnings_detail": done.warnings}), 201
 
 
 @bp.get("/ledgers/<int:submission_id>")

@@ -7,3 +7,6 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("；".join(errors.values()))
         self.errors = errors
+
+    def __reduce__(self):  # crosses from a child process (services/ledger_submit.py) intact
+        return (type(self), (self.errors,))

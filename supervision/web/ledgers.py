@@ -9,11 +9,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from importers.columns import COLUMNS
-from supervision import clock, db
+from supervision import auditlog, clock, db
 from supervision.models import LedgerError, LedgerSubmission, Platform, Report, ReportVersion
 from supervision.permissions import LEDGERS_SUBMIT, LEDGERS_VIEW, get_scoped_or_404, platform_scope, requires
 from supervision.services import ValidationError
-from supervision.services.ledger_import import import_ledger
+from supervision.services.ledger_submit import saved_upload, submit_ledger
 from supervision.uploads import display_name
 from supervision.web.forms import LedgerUploadForm, page_arg
 
@@ -56,29 +56,24 @@ def upload():
         form.period.data = months[0]
     if form.validate_on_submit():
         s = db.session()
-        platform = s.get(Platform, current_user.platform_id)
         f = form.file.data
         try:
-            outcome = import_ledger(s, platform=platform, period=form.period.data,
-                                    filename=display_name(f.filename, "台账"), data=f.read(), channel="web",
-                                    upload_dir=current_app.config["UPLOAD_DIR"],
-                                    submitter=current_user, max_bytes=current_app.config["LEDGER_MAX_BYTES"])
+            with saved_upload(f, current_app.config["UPLOAD_DIR"]) as source:
+                done = submit_ledger(s, platform_id=current_user.platform_id, period=form.period.data,
+                                     filename=display_name(f.filename, "台账"), source=source, channel="web",
+                                     submitter_id=current_user.id, actor=auditlog.current_actor(),
+                                     checker=current_user.username)
         except ValidationError as e:
-            s.rollback()
             for msg in e.errors.values():
                 form.file.errors.append(msg)
         else:
-            s.commit()
-            sub = outcome.submission
-            from supervision.services.checks import check_after_submission_and_commit, needs_check
-
-            if needs_check(s, outcome):
-                problem = check_after_submission_and_commit(s, sub, current_user.username)
-                if problem:
-                    flash(f"台账已接收，但自动检查未能完成：{problem}", "warning")
-            if outcome.duplicate:
+            sub = s.get(LedgerSubmission, done.submission_id)
+            s.refresh(sub)  # written by this session or by the child process that imported the file
+            if done.check_error:
+                flash(f"台账已接收，但自动检查未能完成：{done.check_error}", "warning")
+            if done.duplicate:
                 flash(f"该文件与 {sub.submitted_at:%Y-%m-%d %H:%M} 已接收的第 {sub.id} 号报送完全相同，未做任何更改。", "info")
-            elif outcome.accepted:
+            elif done.accepted:
                 flash("台账已接收。", "success")
             else:
                 flash(f"台账被退回：共 {sub.error_count} 处错误，未入库任何记录。请按错误清单修改后重新报送。", "error")

@@ -1,0 +1,76 @@
+"""Large ledgers are imported in a child process while the request waits (so the web server's
+process keeps serving everyone else): the platform gets exactly the answers of an import in
+the request itself, through the API and the web, and the checks run and are audit-logged as
+the uploader's."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from supervision.models import AuditEvent, CheckRun, LedgerSubmission, Report
+from tests.conftest import login
+from tests.ledger_samples import ledger_frame, to_csv_bytes
+from tests.test_ledger_intake import _token
+
+
+def _post(api, headers, data: bytes, period="2026-10", name="l.csv"):
+    return api.post("/api/v1/ledgers", headers=headers, content_type="multipart/form-data",
+                    data={"period": period, "file": (io.BytesIO(data), name)})
+
+
+def test_the_api_answers_a_child_process_import_as_an_import_in_the_request(app, client, make_platform, make_user,
+                                                                            session):
+    make_platform("pa", "甲平台")
+    make_platform("pb", "乙平台")
+    make_user("user_a", "platform", "pa")
+    make_user("user_b", "platform", "pb")
+    headers_a = {"Authorization": f"Bearer {_token(client, 'user_a')}"}
+    headers_b = {"Authorization": f"Bearer {_token(client, 'user_b')}"}
+    api = app.test_client()
+    bad = ledger_frame(6)
+    bad.loc[1, "办理状态"] = "已完成"
+    bad.loc[4, "受理时间"] = "2026-13-01"
+    inline_rejected = _post(api, headers_b, to_csv_bytes(bad))  # platform b: in the request
+    assert inline_rejected.status_code == 422
+
+    app.config["LEDGER_ISOLATE_BYTES"] = 0  # platform a: every file in a child process
+    data = to_csv_bytes(ledger_frame(9))
+    r = _post(api, headers_a, data)
+    assert r.status_code == 201, r.json
+    assert r.json["created"] == 9 and r.json["status"] == "accepted" and r.json["check_error"] is None
+    sub_id = r.json["id"]
+    assert session.scalar(select(func.count()).select_from(Report)) == 9
+    runs = session.scalars(select(CheckRun).where(CheckRun.trigger == "submission")).all()
+    assert {run.platform_id for run in runs} == {session.get(LedgerSubmission, sub_id).platform_id}  # b's file was rejected
+    check_event = session.scalar(select(AuditEvent).where(AuditEvent.action == "check.run"))
+    assert check_event.actor_name.startswith("api:") and check_event.actor_role == "platform"
+    accepted = session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.accepted"))
+    assert accepted.actor_name == check_event.actor_name
+
+    again = _post(api, headers_a, data, name="again.csv")
+    assert again.status_code == 200 and again.json["duplicate"] is True and again.json["id"] == sub_id
+
+    rejected = _post(api, headers_a, to_csv_bytes(bad))
+    assert rejected.status_code == 422 and rejected.json["errors"] == inline_rejected.json["errors"]
+    assert len(rejected.json["errors"]) == 2 and session.scalar(select(func.count()).select_from(Report)) == 9
+
+    refused = _post(api, headers_a, data, period="2026-13")
+    assert refused.status_code == 400 and "报送月份" in refused.json["message"]
+    assert session.scalar(select(func.count()).select_from(LedgerSubmission)) == 3  # b's, a's accepted and rejected
+
+
+def test_a_web_upload_imported_in_a_child_process(app, client, make_platform, make_user, session):
+    make_platform("pa", "甲平台")
+    make_user("user_a", "platform", "pa")
+    app.config["LEDGER_ISOLATE_BYTES"] = 0
+    login(client, "user_a")
+    r = client.post("/ledgers/upload", data={"period": "2026-10",
+                                              "file": (io.BytesIO(to_csv_bytes(ledger_frame(5))), "l.csv")})
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "台账已接收" in page
+    sub = session.scalar(select(LedgerSubmission))
+    assert sub.status == "accepted" and sub.created_count == 5 and sub.submitted_by_name == "user_a"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "check.run"))
+    assert event.actor_name == "user_a"
