@@ -63,6 +63,9 @@ def dialect_insert(dialect_name: str):
 
 
 def init_app(app: Flask) -> None:
+    from supervision import auditlog
+
+    auditlog.install()
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)

@@ -132,3 +132,50 @@ def test_concurrent_appends_do_not_fork_the_chain(app, make_platform):
     assert not errors
     report = _chain(app)
     assert report.ok and report.checked == 8
+
+
+def test_records_join_the_chain_at_commit_so_a_long_transaction_blocks_no_one(app, session):
+    """A transaction that recorded an action and works on (a check recomputing scores for a
+    minute) does not hold the chain's head: another action is recorded and committed meanwhile,
+    and each record takes its place in the order of the commits."""
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        long = Session(bind=db.engine())
+        auditlog.record(long, "test.long", "x", 1, actor=auditlog.SYSTEM)
+        other = Session(bind=db.engine())
+        if db.is_postgres():  # a regression fails in seconds instead of waiting for ever
+            other.execute(text("SET LOCAL lock_timeout = '5s'"))
+        else:
+            other.connection().exec_driver_sql("PRAGMA busy_timeout = 5000")
+        auditlog.record(other, "test.quick", "x", 2, actor=auditlog.SYSTEM)
+        other.commit()  # would wait for `long` if the head were taken when recording
+        if not db.is_postgres():
+            other.connection().exec_driver_sql(f"PRAGMA busy_timeout = {db.SQLITE_BUSY_TIMEOUT_MS}")
+        other.close()
+        long.commit()
+        long.close()
+    assert [(e.seq, e.action) for e in _events(session)] == [(1, "test.quick"), (2, "test.long")]
+    assert _chain(app).ok
+
+
+def test_a_record_made_in_a_rolled_back_savepoint_is_dropped(app, session):
+    with app.app_context():
+        s = db.session()
+        auditlog.record(s, "test.kept", "x", 1, actor=auditlog.SYSTEM)
+        nested = s.begin_nested()
+        auditlog.record(s, "test.undone", "x", 2, actor=auditlog.SYSTEM)
+        nested.rollback()
+        with s.begin_nested():
+            auditlog.record(s, "test.released", "x", 3, actor=auditlog.SYSTEM)
+        s.commit()
+        s.close()
+        abandoned = db.engine()
+        from sqlalchemy.orm import Session
+
+        gone = Session(bind=abandoned)
+        auditlog.record(gone, "test.never", "x", 4, actor=auditlog.SYSTEM)
+        gone.close()  # closed without committing
+        gone.commit()  # the same session used again keeps nothing of before
+    assert [e.action for e in _events(session)] == ["test.kept", "test.released"]
+    assert _chain(app).ok
