@@ -96,6 +96,9 @@ def saved_upload(upload, upload_dir: str):
 
 # The child process ----------------------------------------------------------------------------
 
+IMPORT_NICENESS = 10
+
+
 def _portable_config(app: Flask) -> dict:
     """The parent's settings that can cross to the child (the test clock cannot: it is
     replaced by the parent's time, running on from the moment of the hand-over)."""
@@ -112,15 +115,18 @@ def _portable_config(app: Flask) -> dict:
 
 
 def _in_child_process(app: Flask, job: dict) -> Submitted:
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_die_with_parent) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_child_setup) as pool:
         return pool.submit(_child_main, _portable_config(app), clock.now(), job).result()
 
 
-def _die_with_parent() -> None:
-    """The child is killed when the server process that waits for it dies (Linux)."""
+def _child_setup() -> None:
+    """The child is killed when the server process that waits for it dies (Linux), and gives
+    way to the web server's processes when the CPU is short: people waiting for a page come
+    before an import that takes a minute anyway."""
     import ctypes
     import signal
 
+    os.nice(IMPORT_NICENESS)
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the child finishes its transaction alone
