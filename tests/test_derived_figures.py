@@ -105,12 +105,14 @@ def test_a_check_and_a_withdrawn_complaint_finding_raise_the_data_version(app, r
         assert version() == after_import + 1
 
 
-def test_statistics_are_refreshed_after_a_large_write(app, runner, make_platform, tmp_path, monkeypatch):
-    """On PostgreSQL the planner's row counts of reports and findings are brought up to date
-    right after a large import and its check (no wait for autovacuum); SQLite has nothing to do."""
+def test_statistics_and_page_figures_are_refreshed_after_a_large_write(app, runner, make_platform, tmp_path,
+                                                                       monkeypatch):
+    """After a large import and its check, the planner's row counts of reports and findings are
+    brought up to date on PostgreSQL (no wait for autovacuum; SQLite has nothing to do), and the
+    figures the pages ask for first are computed and stored."""
     from supervision.services import checks
 
-    monkeypatch.setattr(checks, "ANALYZE_AFTER_ROWS", 2)
+    monkeypatch.setattr(checks, "LARGE_WRITE_ROWS", 2)
     make_platform("pa", "甲平台")
     _import(runner, tmp_path, ledger(row("R1", **{"处置完成时间": "2026-09-30 10:00:00"}), row("R2"), row("R3")),
             "2026-09")
@@ -123,3 +125,8 @@ def test_statistics_are_refreshed_after_a_large_write(app, runner, make_platform
             assert estimated["findings"] == s.scalar(select(func.count()).select_from(Finding)) > 0
         else:
             assert s.scalar(select(func.count()).select_from(Finding)) > 0
+        pid = s.scalar(select(Platform.id).where(Platform.code == "pa"))
+        keys = set(s.scalars(select(DerivedFigure.key)).all())
+    # the month checked, and last month as the clock (2026-11-20) has it
+    assert {f"signals|{pid}|2026-09", f"signals|{pid}|2026-10", f"lost_points|{pid}|2026-10|2026-10",
+            'findings|[null, "", "", "", "open"]', f'findings|[{pid}, "", "", "", "open"]'} <= keys, keys

@@ -38,7 +38,7 @@ def test_signals_from_the_slim_trailing_months_equal_those_of_the_whole_ledger(a
     from supervision.services.checks import month_bounds
     from supervision.services.ledger_store import load_frame
     from supervision.standard.signals import all_signals
-    from supervision.web.signals import signal_frame
+    from supervision.services.signals import signal_frame
 
     make_platform("pa", "甲平台")
     months = ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]

@@ -3,6 +3,7 @@ checks for a platform-month and keeping the findings (opened, closed, never dele
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from supervision import auditlog, clock
-from supervision.models import (CalendarDay, CalendarVersion, CalendarYear, CheckRun, Disclosure, Finding,
+from supervision.models import (CalendarDay, CalendarVersion, CalendarYear, CheckRun, Disclosure,
                                 LedgerSubmission, ParameterSet, Platform)
 from supervision.services import ValidationError
 from supervision.services.ledger_store import bulk_insert, load_frame
@@ -30,6 +31,9 @@ UNUSED_BY_RULES = ("reported_account", "content_url", "note")
 
 class CheckError(RuntimeError):
     """A check cannot run (e.g. the calendar lacks a year); the message is Chinese."""
+
+
+log = logging.getLogger(__name__)
 
 
 def month_bounds(period: str) -> tuple[datetime, datetime]:
@@ -376,7 +380,7 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
     The submission is already committed; a check that cannot run (e.g. the calendar lacks a
     year) does not undo it. Returns the Chinese error message, or None.
     """
-    if (submission.created_count or 0) + (submission.updated_count or 0) >= ANALYZE_AFTER_ROWS:
+    if (submission.created_count or 0) + (submission.updated_count or 0) >= LARGE_WRITE_ROWS:
         refresh_statistics(session, "reports", "report_versions")
     try:
         results = check_after_submission(session, submission, actor_name)
@@ -384,9 +388,35 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
     except CheckError as e:
         session.rollback()
         return str(e)
-    if sum(r.run.opened_count + r.run.closed_count for r in results) >= ANALYZE_AFTER_ROWS:
+    if sum(r.run.opened_count + r.run.closed_count for r in results) >= LARGE_WRITE_ROWS:
         refresh_statistics(session, "findings")
+    if (submission.created_count or 0) + (submission.updated_count or 0) >= LARGE_WRITE_ROWS:
+        warm_page_figures(session, submission.platform_id, [r.run.period for r in results])
     return None
+
+
+def warm_page_figures(session: Session, platform_id: int, periods: list[str]) -> None:
+    """Compute and store, right after a large change of a platform's data, the figures the
+    pages ask for first (services/derived.py): the signals of the months checked and of last
+    month, the platform's scorecard drill-down of last month, and the open findings' counts.
+    Done here (for a large upload: in the import's own process, at low priority), the first
+    page views after the change read them instead of each web process computing them at once
+    (found by the load test). A failure only leaves them to be computed on demand."""
+    from supervision.services import findings as finding_svc
+    from supervision.services.scores import default_period, lost_point_findings
+    from supervision.services.signals import month_signals
+
+    try:
+        platform = session.get(Platform, platform_id)
+        last = default_period(clock.now())
+        for month in sorted({*periods, last.last_month}):
+            month_signals(session, platform_id, month)
+        lost_point_findings(session, platform, last)
+        for flt in (finding_svc.FindingFilter(), finding_svc.FindingFilter(platform_id=platform_id)):
+            finding_svc.period_rule_counts(session, flt)
+    except Exception:  # noqa: BLE001 - a cache: the pages compute what is missing
+        log.warning("figures of platform %s not stored after its check", platform_id, exc_info=True)
+    session.rollback()
 
 
 # PostgreSQL plans its queries from table statistics, which autovacuum refreshes only some
@@ -394,8 +424,8 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
 # new reports or findings looks like a few rows to the planner, and the pages reading them
 # chose plans that took seconds (found by the load test). After a write this large the
 # statistics are refreshed at once, each in a short transaction of its own (ANALYZE holds a
-# lock on the table until its transaction ends).
-ANALYZE_AFTER_ROWS = 50_000
+# lock on the table until its transaction ends), and the pages' figures computed.
+LARGE_WRITE_ROWS = 50_000
 
 
 def refresh_statistics(session: Session, *tables: str) -> None:
