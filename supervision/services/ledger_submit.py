@@ -96,9 +96,6 @@ def saved_upload(upload, upload_dir: str):
 
 # The child process ----------------------------------------------------------------------------
 
-IMPORT_NICENESS = 10
-
-
 def _portable_config(app: Flask) -> dict:
     """The parent's settings that can cross to the child (the test clock cannot: it is
     replaced by the parent's time, running on from the moment of the hand-over)."""
@@ -120,13 +117,15 @@ def _in_child_process(app: Flask, job: dict) -> Submitted:
 
 
 def _child_setup() -> None:
-    """The child is killed when the server process that waits for it dies (Linux), and gives
-    way to the web server's processes when the CPU is short: people waiting for a page come
-    before an import that takes a minute anyway."""
+    """The child is killed when the server process that waits for it dies (Linux).
+
+    It runs at the web server's priority. A lower one (nice 10) was tried: when the CPU was
+    short, the child was kept waiting between taking the audit chain's head at its commit and
+    finishing it, and every complaint filed meanwhile queued behind it for 20 s (a priority
+    inversion, seen in the load test)."""
     import ctypes
     import signal
 
-    os.nice(IMPORT_NICENESS)
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the child finishes its transaction alone
