@@ -9,8 +9,8 @@ Before this, every such page view aggregated up to a million rows, which the loa
 saturating the machine.
 
 The stored figure is a cache: it is written in a short transaction of its own (a page view's
-session writes nothing), and a write that cannot get its lock at once is skipped, never waited
-for; the figure is then simply computed again next time.
+session writes nothing), and a write that cannot get its lock within a moment is skipped,
+never waited for long; the figure is then simply computed again next time.
 """
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ from supervision.db import dialect_insert
 from supervision.models import DataVersion, DerivedFigure
 
 log = logging.getLogger(__name__)
+
+# SQLite has one writer at a time: the store waits this long for the lock between other
+# transactions (complaints filed, sessions touched), never for a long import.
+SQLITE_STORE_WAIT_MS = 250
 
 _key_locks: dict[str, threading.Lock] = {}
 _key_locks_guard = threading.Lock()
@@ -89,7 +93,7 @@ def _store(engine, key: str, version: str, payload: str) -> None:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:
                 before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
-                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_STORE_WAIT_MS}")
             try:
                 if not sqlite:
                     conn.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
@@ -102,4 +106,4 @@ def _store(engine, key: str, version: str, payload: str) -> None:
                     conn.rollback()
                     conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
     except SQLAlchemyError as e:  # a cache: computed again next time
-        log.warning("derived figure %s not stored: %s", key, e)
+        log.warning("derived figure %s not stored: %s", key, getattr(e, "orig", None) or type(e).__name__)
