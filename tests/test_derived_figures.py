@@ -130,3 +130,20 @@ def test_statistics_and_page_figures_are_refreshed_after_a_large_write(app, runn
     # the month checked, and last month as the clock (2026-11-20) has it
     assert {f"signals|{pid}|2026-09", f"signals|{pid}|2026-10", f"lost_points|{pid}|2026-10|2026-10",
             'findings|[null, "", "", "", "open"]', f'findings|[{pid}, "", "", "", "open"]'} <= keys, keys
+
+
+def test_the_account_watch_is_stored_and_follows_new_ledgers(client, runner, make_platform, make_user, tmp_path,
+                                                            session):
+    make_platform("pa", "甲平台")
+    make_platform("pb", "乙平台")
+    make_user("insp", "inspector")
+    _import(runner, tmp_path, ledger(*[row(f"A{i}", **{"被举报账号": "水军账号A"}) for i in range(3)]), "2026-09",
+            name="a.csv")
+    login(client, "insp")
+    url = "/accounts?from=2026-09&to=2026-09&min_reports=5&min_platforms=2"
+    assert "水军账号A" not in client.get(url).get_data(as_text=True)  # 3 reports on one platform: not flagged
+    assert session.scalar(select(func.count()).select_from(DerivedFigure).where(
+        DerivedFigure.key.like("accounts|%"))) == 1
+    _import(runner, tmp_path, ledger(row("B1", **{"被举报账号": "水军账号Ａ "})), "2026-09", name="b.csv", platform="pb")
+    page = client.get(url).get_data(as_text=True)
+    assert "水军账号A" in page and "pa:3" in page and "pb:1" in page and "2026-09-01 10:00:00" in page
