@@ -49,6 +49,12 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "checkout")
+        def _sqlite_default_wait(dbapi_conn, _record, _proxy):  # pragma: no branch
+            # a connection whose wait was shortened for one write (a session's touch, a stored
+            # figure) waits the full time again for whoever takes it next
+            dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

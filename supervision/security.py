@@ -1,6 +1,7 @@
 """Log-in manager, CSRF, throttling, security headers and the server-side session check."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
@@ -13,6 +14,7 @@ from supervision import db
 from supervision.models import User
 from supervision.services import accounts
 
+log = logging.getLogger(__name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
@@ -62,7 +64,7 @@ def init_app(app: Flask) -> None:
         except (TypeError, ValueError):
             return None
         user, ended = accounts.resume_session(s, session.get(SESSION_TOKEN), uid, limits)
-        s.commit()  # keeps the touch or the session's end (and its audit record)
+        _commit_briefly(s)  # keeps the touch or the session's end (and its audit record)
         if user is None:
             session.clear()
             if ended in _END_MESSAGES:
@@ -110,3 +112,34 @@ def init_app(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             h["Strict-Transport-Security"] = "max-age=31536000"
         return response
+
+
+# A session's periodic touch (its last_seen_at, once a minute) is worth no wait: while a large
+# import holds SQLite's single write lock, every page view that touched waited up to the busy
+# timeout behind it, and the web server's threads filled up (seen in the load test). The touch
+# waits this long, then is left to a later request; a session's end is retried the same way.
+TOUCH_WAIT_MS = 250
+
+
+def _commit_briefly(s) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    if not (s.dirty or s.new or s.info.get("audit_pending")):
+        s.commit()
+        return
+    conn = s.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    raw = conn.connection.driver_connection
+    if sqlite:
+        raw.execute(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
+    else:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{TOUCH_WAIT_MS}ms'")
+    try:
+        s.commit()
+    except OperationalError:
+        s.rollback()
+        log.info("session touch left for a later request: the database is busy")
+    finally:
+        if sqlite:
+            raw.execute(f"PRAGMA busy_timeout = {db.SQLITE_BUSY_TIMEOUT_MS}")
+

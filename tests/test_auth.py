@@ -256,3 +256,30 @@ def test_open_redirect_after_login_is_refused(client, make_user):
     client.post("/logout")
     r = client.post("/login?next=/platforms/", data={"username": "insp", "password": PASSWORD})
     assert r.headers["Location"] == "/platforms/"
+
+
+def test_a_page_view_does_not_wait_for_a_busy_database_to_touch_its_session(app, client, make_user, clock, session):
+    """While another transaction holds the lock a session's periodic touch needs (on SQLite: a
+    large import holding the single write lock; on PostgreSQL: the session's row), pages still
+    answer: the touch is left to a later request, and made by it."""
+    from sqlalchemy import create_engine, text
+
+    make_user("insp", "inspector")
+    login(client, "insp")
+    clock.advance(minutes=2)  # the session is due for its touch
+    seen = session.scalar(select(UserSession.last_seen_at))
+    url = app.config["DATABASE_URL"]
+    holder = create_engine(url)
+    with holder.connect() as conn:
+        if url.startswith("sqlite"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the single write lock, as an import holds it
+        else:
+            conn.execute(text("SELECT 1 FROM user_sessions FOR UPDATE"))
+        assert _home_ok(client)  # with a 60 s wait this gave up with a 503 page
+        conn.rollback()
+    holder.dispose()
+    session.expire_all()
+    assert session.scalar(select(UserSession.last_seen_at)) == seen  # not touched meanwhile
+    assert _home_ok(client)
+    session.expire_all()
+    assert session.scalar(select(UserSession.last_seen_at)) > seen  # the next request touched it
