@@ -103,6 +103,7 @@ def record(
     complaint filed, a notice issued) queued behind a check that recomputed scores for a
     minute after recording its run (found by the load test). A record made inside a savepoint
     that is rolled back is dropped with it."""
+    install()  # (done by db.init_app already; here too, so no record is ever left unchained)
     actor = actor or current_actor()
     event = AuditEvent(
         at=at or clock.now(),
