@@ -5,6 +5,7 @@ teardown. Services take a session and never commit; the caller commits once.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -57,6 +58,26 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@contextmanager
+def brief_wait(conn, milliseconds: int):
+    """Within the block, a write on ``conn`` (a Connection in a transaction) waits at most
+    ``milliseconds`` for a lock another transaction holds, then fails with OperationalError:
+    for writes that can as well be done later (a session's touch, a stored figure). SQLite:
+    the connection's busy timeout, restored afterwards; PostgreSQL: ``SET LOCAL lock_timeout``,
+    which ends with the transaction."""
+    sqlite = conn.dialect.name == "sqlite"
+    raw = conn.connection.driver_connection
+    if sqlite:
+        raw.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    else:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(milliseconds)}ms'")
+    try:
+        yield
+    finally:
+        if sqlite:
+            raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def dialect_insert(dialect_name: str):

@@ -127,19 +127,9 @@ def _commit_briefly(s) -> None:
     if not (s.dirty or s.new or s.info.get("audit_pending")):
         s.commit()
         return
-    conn = s.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    raw = conn.connection.driver_connection
-    if sqlite:
-        raw.execute(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
-    else:
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{TOUCH_WAIT_MS}ms'")
     try:
-        s.commit()
+        with db.brief_wait(s.connection(), TOUCH_WAIT_MS):
+            s.commit()
     except OperationalError:
         s.rollback()
         log.info("session touch left for a later request: the database is busy")
-    finally:
-        if sqlite:
-            raw.execute(f"PRAGMA busy_timeout = {db.SQLITE_BUSY_TIMEOUT_MS}")
-

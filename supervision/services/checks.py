@@ -380,7 +380,8 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
     The submission is already committed; a check that cannot run (e.g. the calendar lacks a
     year) does not undo it. Returns the Chinese error message, or None.
     """
-    if (submission.created_count or 0) + (submission.updated_count or 0) >= LARGE_WRITE_ROWS:
+    large = (submission.created_count or 0) + (submission.updated_count or 0) >= LARGE_WRITE_ROWS
+    if large:
         refresh_statistics(session, "reports", "report_versions")
     try:
         results = check_after_submission(session, submission, actor_name)
@@ -390,7 +391,7 @@ def check_after_submission_and_commit(session: Session, submission: LedgerSubmis
         return str(e)
     if sum(r.run.opened_count + r.run.closed_count for r in results) >= LARGE_WRITE_ROWS:
         refresh_statistics(session, "findings")
-    if (submission.created_count or 0) + (submission.updated_count or 0) >= LARGE_WRITE_ROWS:
+    if large:
         warm_page_figures(session, submission.platform_id, [r.run.period for r in results])
     return None
 
@@ -399,7 +400,7 @@ def warm_page_figures(session: Session, platform_id: int, periods: list[str]) ->
     """Compute and store, right after a large change of a platform's data, the figures the
     pages ask for first (services/derived.py): the signals of the months checked and of last
     month, the platform's scorecard drill-down of last month, and the open findings' counts.
-    Done here (for a large upload: in the import's own process, at low priority), the first
+    Done here (for a large upload: in the import's own process), the first
     page views after the change read them instead of each web process computing them at once
     (found by the load test). A failure only leaves them to be computed on demand."""
     from supervision.services import findings as finding_svc

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from supervision import clock
-from supervision.db import dialect_insert
+from supervision.db import brief_wait, dialect_insert
 from supervision.models import DataVersion, DerivedFigure
 
 log = logging.getLogger(__name__)
@@ -90,20 +90,12 @@ def _store(engine, key: str, version: str, payload: str) -> None:
     now = clock.now()
     try:
         with engine.connect() as conn:
-            sqlite = conn.dialect.name == "sqlite"
-            if sqlite:
-                before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
-                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_STORE_WAIT_MS}")
-            try:
-                if not sqlite:
-                    conn.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
-                stmt = dialect_insert(conn.dialect.name)(DerivedFigure).values(key=key, version=version, payload=payload, computed_at=now)
+            wait = SQLITE_STORE_WAIT_MS if conn.dialect.name == "sqlite" else 1000
+            with brief_wait(conn, wait):
+                stmt = dialect_insert(conn.dialect.name)(DerivedFigure).values(key=key, version=version,
+                                                                               payload=payload, computed_at=now)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={
                     "version": version, "payload": payload, "computed_at": now}))
                 conn.commit()
-            finally:
-                if sqlite:
-                    conn.rollback()
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
     except SQLAlchemyError as e:  # a cache: computed again next time
         log.warning("derived figure %s not stored: %s", key, getattr(e, "orig", None) or type(e).__name__)

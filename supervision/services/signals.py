@@ -1,15 +1,19 @@
-"""Plausibility signals of a platform-month from its stored reports, kept with the platform's
-data version (services/derived.py)."""
+"""Plausibility signals of a platform-month and the cross-platform account watch, from the
+stored reports, kept with the data versions they came from (services/derived.py)."""
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 
 import pandas as pd
+from sqlalchemy import select
 
 from importers.columns import KEYS
+from supervision.models import Platform
 from supervision.services import derived
 from supervision.services.checks import month_bounds
 from supervision.services.ledger_store import load_frame
+from supervision.standard.account_watch import LEDGER_COLUMNS_READ, account_watch
 from supervision.standard.signals import PROFILE_COLUMNS, all_signals, monthly_profile
 
 
@@ -54,3 +58,31 @@ def month_signals(session, platform_id: int, period: str) -> dict | None:
 
     return derived.cached(session, f"signals|{platform_id}|{period}", derived.version_of(session, platform_id),
                           compute)
+
+
+def flagged_accounts(session, first: str, last: str, min_reports: int, min_platforms: int) -> list[dict] | None:
+    """The cross-platform account watch of the months ``first``..``last`` (services/derived.py
+    keeps it with the data versions of all platforms)."""
+    key = "accounts|" + json.dumps([first, last, min_reports, min_platforms])
+    return derived.cached(session, key, derived.version_of(session, None),
+                          lambda: _flagged_account_rows(session, first, last, min_reports, min_platforms))
+
+
+def _flagged_account_rows(s, first: str, last: str, min_reports: int, min_platforms: int) -> list[dict] | None:
+    """The flagged accounts of the window (500 at most) as plain rows, times as text; None when
+    no platform has a report naming an account in it. Stored with the data versions of all
+    platforms (services/derived.py): it reads every platform's reports of the window."""
+    start, end = month_bounds(first)[0], month_bounds(last)[1]
+    frames = {}
+    for p in s.scalars(select(Platform)):
+        frame = load_frame(s, p.id, "AND received_at >= :start AND received_at < :end AND reported_account IS NOT NULL",
+                           {"start": start, "end": end}, skip=tuple(k for k in KEYS if k not in LEDGER_COLUMNS_READ))
+        if not frame.empty:
+            frames[p.code] = frame[list(KEYS)]
+    if not frames:
+        return None
+    table = account_watch(frames, first, last, min_reports=min_reports, min_platforms=min_platforms,
+                          only_flagged=True).head(500)
+    for col in ("first_received_at", "last_received_at"):
+        table[col] = table[col].astype(str)
+    return json.loads(table.to_json(orient="records", force_ascii=False))

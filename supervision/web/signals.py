@@ -1,22 +1,16 @@
 """Plausibility signals per platform-month and the cross-platform account watch (inspectors)."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from importers.columns import KEYS
 from supervision import clock, db
 from supervision.models import Platform
 from supervision.permissions import AUDITS_VIEW, requires
-from supervision.services import derived
-from supervision.services.checks import month_bounds
-from supervision.services.signals import month_signals
+from supervision.services.signals import flagged_accounts, month_signals
 from supervision.services.ledger_import import PERIOD_RE
-from supervision.services.ledger_store import load_frame
-from supervision.standard.account_watch import ACCOUNT_WATCH_COLUMNS, LEDGER_COLUMNS_READ, account_watch
+from supervision.standard.account_watch import ACCOUNT_WATCH_COLUMNS
 from supervision.standard.signals import SIGNAL_CODES
 
 bp = Blueprint("signals", __name__)
@@ -48,26 +42,6 @@ def index():
                            codes=SIGNAL_CODES, args=request.args)
 
 
-def _watch_rows(s, first: str, last: str, min_reports: int, min_platforms: int) -> list[dict] | None:
-    """The flagged accounts of the window (500 at most) as plain rows, times as text; None when
-    no platform has a report naming an account in it. Stored with the data versions of all
-    platforms (services/derived.py): it reads every platform's reports of the window."""
-    start, end = month_bounds(first)[0], month_bounds(last)[1]
-    frames = {}
-    for p in s.scalars(select(Platform)):
-        frame = load_frame(s, p.id, "AND received_at >= :start AND received_at < :end AND reported_account IS NOT NULL",
-                           {"start": start, "end": end}, skip=tuple(k for k in KEYS if k not in LEDGER_COLUMNS_READ))
-        if not frame.empty:
-            frames[p.code] = frame[list(KEYS)]
-    if not frames:
-        return None
-    table = account_watch(frames, first, last, min_reports=min_reports, min_platforms=min_platforms,
-                          only_flagged=True).head(500)
-    for col in ("first_received_at", "last_received_at"):
-        table[col] = table[col].astype(str)
-    return json.loads(table.to_json(orient="records", force_ascii=False))
-
-
 @bp.route("/accounts")
 @requires(AUDITS_VIEW)
 def accounts():
@@ -84,9 +58,7 @@ def accounts():
     except ValueError:
         min_reports, min_platforms = 5, 2
     if error is None:
-        key = "accounts|" + json.dumps([first, last, min_reports, min_platforms])
-        rows = derived.cached(s, key, derived.version_of(s, None),
-                              lambda: _watch_rows(s, first, last, min_reports, min_platforms))
+        rows = flagged_accounts(s, first, last, min_reports, min_platforms)
         table = None if rows is None else pd.DataFrame(rows, columns=list(ACCOUNT_WATCH_COLUMNS))
     names = {p.code: p.name for p in s.scalars(select(Platform))}
     return render_template("signals/accounts.html", table=table, first=first, last=last, error=error,
