@@ -23,14 +23,48 @@ META = ("platform_id", "version", "period", "submission_id", "row_hash")
 STORED = KEYS + META
 
 
+# Columns whose values are nearly all distinct: hashing them value by value is three to six
+# times faster than pandas' default of hashing the distinct values once (a factorisation).
+DISTINCT_KEYS = ("report_id", "reported_account", "content_url")
+_U8MAX = np.iinfo(np.uint64).max
+
+
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit content hash per row over the 40 fields (vectorised).
 
-    Hashes depend on the normalised frame's dtypes, which the importer fixes; after a pandas
-    upgrade that changed its hashing, the first re-submission would record every row as a new
-    version (nothing is lost, the history just grows once).
+    Exactly ``pd.util.hash_pandas_object(frame[KEYS], index=False)`` (a test holds it to that,
+    so hashes stored earlier still match), computed column by column so that the columns of
+    DISTINCT_KEYS skip the factorisation. Hashes depend on the normalised frame's dtypes, which
+    the importer fixes; after a pandas upgrade that changed its hashing, the first re-submission
+    would record every row as a new version (nothing is lost, the history just grows once).
     """
-    return pd.util.hash_pandas_object(frame[list(KEYS)], index=False).to_numpy().view(np.int64)
+    return _combine_hashes([_column_hash(frame[key], key in DISTINCT_KEYS) for key in KEYS],
+                           len(frame)).view(np.int64)
+
+
+def _column_hash(s: pd.Series, distinct: bool) -> np.ndarray:
+    if not distinct or s.dtype != object:
+        return pd.util.hash_pandas_object(s, index=False).to_numpy()
+    values = s.to_numpy()
+    missing = pd.isna(values)
+    if missing.any():
+        values = np.where(missing, "", values)
+    out = pd.util.hash_array(values, categorize=False)
+    out[missing] = _U8MAX  # what the factorised hashing gives a missing value
+    return out
+
+
+def _combine_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """pandas' combination of column hashes into row hashes (CPython's tuple hash)."""
+    out = np.full(n, 0x345678, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    for i, h in enumerate(columns):
+        inverse = len(columns) - i
+        out ^= h
+        out *= mult
+        mult += np.uint64(82520 + inverse + inverse)
+    out += np.uint64(97531)
+    return out
 
 
 def to_storage(frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,9 +178,8 @@ _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 def _pg_cells(s: pd.Series) -> np.ndarray:
     """One column as an object array of CSV fields ("" for missing)."""
     if pd.api.types.is_datetime64_any_dtype(s):
-        values = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
-        out = np.datetime_as_string(values).astype(object)
-        out[np.isnat(values)] = ""
+        out = datetime_texts(s.to_numpy(dtype="datetime64[ns]"), "T", fraction=False)
+        out[out == None] = ""  # noqa: E711 (elementwise)
         return out
     if s.dtype == bool:
         return np.where(s.to_numpy(), "t", "f").astype(object)
@@ -169,6 +202,53 @@ def _pg_cells(s: pd.Series) -> np.ndarray:
     return table[codes]
 
 
+_DAY_US = 86_400_000_000
+
+
+def datetime_texts(values: np.ndarray, sep: str, fraction: bool) -> np.ndarray:
+    """Date-times (datetime64[ns], so years 1677-2262) as ISO texts "YYYY-MM-DD{sep}HH:MM:SS",
+    with ".ffffff" if ``fraction`` (the seconds truncated otherwise), None for NaT: an object
+    array. Built as code points; a ledger's few distinct days and (whole-second) times of day
+    are each formatted once. Twice as fast as numpy's datetime_as_string on a ledger's column."""
+    micros = values.astype("datetime64[us]")
+    missing = np.isnat(micros)
+    ticks = np.where(missing, 0, micros.view(np.int64))
+    days = ticks // _DAY_US
+    codes, distinct = pd.factorize(days)
+    dates = np.datetime_as_string(np.asarray(distinct, dtype=np.int64).astype("datetime64[D]"))
+    width = 26 if fraction else 19
+    cells = np.empty((len(ticks), width), dtype=np.uint32)
+    if len(dates):
+        cells[:, :10] = dates.astype("<U10").view(np.uint32).reshape(-1, 10)[codes]
+        # times of day, also formatted once each (a ledger's are whole seconds: at most 86,400)
+        times, distinct = pd.factorize(ticks - days * _DAY_US)
+        cells[:, 10:] = _time_cells(np.asarray(distinct, dtype=np.int64), sep, fraction)[times]
+    out = cells.view(f"<U{width}").ravel().astype(object)
+    out[missing] = None
+    return out
+
+
+def _time_cells(rest: np.ndarray, sep: str, fraction: bool) -> np.ndarray:
+    """Code points of "{sep}HH:MM:SS[.ffffff]" for microseconds since midnight."""
+    cells = np.empty((len(rest), 16 if fraction else 9), dtype=np.uint32)
+    cells[:, 0] = ord(sep)
+    cells[:, 3] = cells[:, 6] = ord(":")
+    for start, unit in ((1, 3_600_000_000), (4, 60_000_000), (7, 1_000_000)):
+        part = rest // unit
+        rest = rest - part * unit
+        _digits(cells, start, 2, part)
+    if fraction:
+        cells[:, 9] = ord(".")
+        _digits(cells, 10, 6, rest)
+    return cells
+
+
+def _digits(cells: np.ndarray, start: int, width: int, numbers: np.ndarray) -> None:
+    for i in range(width - 1, -1, -1):
+        numbers, digit = np.divmod(numbers, 10)
+        cells[:, start + i] = digit + ord("0")
+
+
 def _sqlite_rows(frame: pd.DataFrame):
     """The rows as tuples of Python values sqlite3 binds (None for missing)."""
     return list(zip(*[_sqlite_cells(frame[c]) for c in frame.columns]))
@@ -177,20 +257,18 @@ def _sqlite_rows(frame: pd.DataFrame):
 def _sqlite_cells(s: pd.Series) -> list:
     if pd.api.types.is_datetime64_any_dtype(s):
         # "YYYY-MM-DD HH:MM:SS.ffffff", the text SQLAlchemy stores for a DateTime on SQLite
-        values = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[us]")
-        text = np.datetime_as_string(values)
-        if len(text):
-            text = text.astype("<U26")
-            text.view(np.uint32).reshape(len(text), 26)[:, 10] = ord(" ")
-        out = text.astype(object)
-        out[np.isnat(values)] = None
-        return out.tolist()
+        return datetime_texts(s.to_numpy(dtype="datetime64[ns]"), " ", fraction=True).tolist()
     if s.dtype == bool or str(s.dtype) == "boolean":
         missing = s.isna().to_numpy()
         out = np.where(s.fillna(False).to_numpy(dtype=bool), 1, 0).astype(object)
         out[missing] = None
         return out.tolist()
-    return s.astype(object).where(s.notna(), None).tolist()
+    values = s.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values.tolist()
 
 
 def _existing(session: Session, platform_id: int) -> pd.DataFrame:
