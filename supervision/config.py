@@ -76,6 +76,8 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": (int(env.get("LEDGER_MAX_MB", "100")) + 5) * 1024 * 1024,
         # ledgers of this size or more are imported in a child process (services/ledger_submit.py)
         "LEDGER_ISOLATE_BYTES": int(float(env.get("LEDGER_ISOLATE_MB", "20")) * 1024 * 1024),
+        # how far below the web server's CPU priority that child imports (PostgreSQL; 0: the same)
+        "LEDGER_CHILD_NICE": _niceness(env.get("LEDGER_CHILD_NICE")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
@@ -84,6 +86,18 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the server-side session bounds the token's life
         "PREFERRED_URL_SCHEME": "https" if production else "http",
     }
+
+
+def _niceness(value: str | None) -> int:
+    if value is None or value.strip() == "":
+        return 10
+    try:
+        n = int(value.strip())
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 19:
+        raise ConfigError(f"LEDGER_CHILD_NICE 取值无效：{value}（应为 0 到 19 之间的整数）")
+    return n
 
 
 def _count(value: str | None, name: str) -> int:

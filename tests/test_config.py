@@ -73,6 +73,15 @@ def test_trusted_proxies_setting_is_checked(tmp_path):
         config.load(str(tmp_path), {**base, "TRUSTED_PROXIES": "many"})
 
 
+def test_the_child_import_priority_setting_is_checked(tmp_path):
+    base = {"APP_ENV": "production", "SECRET_KEY": "k" * 40}
+    assert config.load(str(tmp_path), base)["LEDGER_CHILD_NICE"] == 10
+    assert config.load(str(tmp_path), {**base, "LEDGER_CHILD_NICE": "0"})["LEDGER_CHILD_NICE"] == 0
+    for bad in ("-5", "20", "low"):
+        with pytest.raises(config.ConfigError, match="LEDGER_CHILD_NICE"):
+            config.load(str(tmp_path), {**base, "LEDGER_CHILD_NICE": bad})
+
+
 def _login_attempt_address(app, forwarded_for: str) -> str:
     """The source address the audit log records for a failed log-in sent through a proxy."""
     from sqlalchemy import select

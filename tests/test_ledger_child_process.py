@@ -5,10 +5,19 @@ the uploader's."""
 from __future__ import annotations
 
 import io
+import os
+import threading
+from datetime import datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from supervision.models import AuditEvent, CheckRun, LedgerSubmission, Report
+from supervision import auditlog
+from supervision import db as dbmod
+from supervision.models import AuditEvent, CheckRun, LedgerSubmission, Platform, Report
+from supervision.services.ledger_submit import at_lower_priority
 from tests.conftest import login
 from tests.ledger_samples import ledger_frame, to_csv_bytes
 from tests.test_ledger_intake import _token
@@ -74,3 +83,55 @@ def test_a_web_upload_imported_in_a_child_process(app, client, make_platform, ma
     assert sub.status == "accepted" and sub.created_count == 5 and sub.submitted_by_name == "user_a"
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "check.run"))
     assert event.actor_name == "user_a"
+
+
+def _nice_of_this_thread() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_a_child_import_works_below_the_server_priority_and_commits_at_it(app, make_platform, session):
+    # The import gives way to the web server's requests when the CPU is short, but its commit,
+    # which takes the audit chain's head, never waits at the lower priority.
+    make_platform("pa")
+    seen: dict = {}
+
+    def at_commit(_session):
+        seen.setdefault("commits", []).append((threading.get_native_id(), _nice_of_this_thread()))
+
+    def work(s):
+        seen["work"] = (threading.get_native_id(), _nice_of_this_thread())
+        auditlog.record(s, "test.child", "platform", 1, None, {"n": 1}, actor=auditlog.SYSTEM)
+        s.commit()
+        return "done"
+
+    here = (threading.get_native_id(), _nice_of_this_thread())
+    event.listen(Session, "before_commit", at_commit)
+    try:
+        assert at_lower_priority(app, work, 3) == "done"
+    finally:
+        event.remove(Session, "before_commit", at_commit)
+    assert seen["work"][0] != here[0] and seen["work"][1] == min(here[1] + 3, 19)
+    assert seen["commits"] == [here]
+    stored = session.scalar(select(AuditEvent).where(AuditEvent.action == "test.child"))
+    assert stored is not None and stored.seq is not None
+    with app.app_context():
+        assert auditlog.verify(dbmod.session()).ok
+
+
+def test_a_child_import_sees_its_failed_commit_and_its_own_errors(app, make_platform, session):
+    make_platform("pa")
+
+    def duplicate_platform(s):
+        s.add(Platform(code="pa", name="重复", uscc="91440300708461136T", onboarded="2025-01",
+                       created_at=datetime(2026, 11, 1), updated_at=datetime(2026, 11, 1)))
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            return "refused"
+        return "stored"
+
+    assert at_lower_priority(app, duplicate_platform, 2) == "refused"
+    with pytest.raises(ValueError, match="坏文件"):
+        at_lower_priority(app, lambda s: (_ for _ in ()).throw(ValueError("坏文件")), 2)
+    assert session.scalar(select(func.count()).select_from(Platform)) == 1

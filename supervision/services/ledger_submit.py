@@ -117,12 +117,7 @@ def _in_child_process(app: Flask, job: dict) -> Submitted:
 
 
 def _child_setup() -> None:
-    """The child is killed when the server process that waits for it dies (Linux).
-
-    It runs at the web server's priority. A lower one (nice 10) was tried: when the CPU was
-    short, the child was kept waiting between taking the audit chain's head at its commit and
-    finishing it, and every complaint filed meanwhile queued behind it for 20 s (a priority
-    inversion, seen in the load test)."""
+    """The child is killed when the server process that waits for it dies (Linux)."""
     import ctypes
     import signal
 
@@ -140,9 +135,73 @@ def _child_main(config: dict, parent_now: datetime, job: dict) -> Submitted:
         started = time.monotonic()
         app.config["CLOCK"] = lambda: (parent_now + timedelta(seconds=time.monotonic() - started)).replace(
             microsecond=0)
+
+    def work(session: Session) -> Submitted:
+        return _submit(session, job["platform_id"], job["period"], job["filename"], Path(job["source"]),
+                       job["channel"], job["submitter_id"], job["actor"], job["checker"])
+
     with app.app_context():
         try:
-            return _submit(db.session(), job["platform_id"], job["period"], job["filename"], Path(job["source"]),
-                           job["channel"], job["submitter_id"], job["actor"], job["checker"])
+            niceness = app.config["LEDGER_CHILD_NICE"]
+            if niceness and db.engine().dialect.name == "postgresql":
+                return at_lower_priority(app, work, niceness)
+            return work(db.session())
         finally:
             db.engine().dispose()
+
+
+def at_lower_priority(app: Flask, work, niceness: int):
+    """``work(session)`` run in a thread ``niceness`` steps below this one's CPU priority
+    (Linux: a thread's nice value is its own), while this thread, at the server's priority,
+    performs every commit of that session; the answer or exception of ``work``.
+
+    An import's reading, validation, storing and checks then give way to the web server's
+    requests when the CPU is short. Its commits do not: a commit takes the audit chain's head
+    row, and a starved commit (the whole child once ran at nice 10) held it while every
+    complaint filed meanwhile queued behind it for 20 s (a priority inversion, seen in the
+    load test). Only for PostgreSQL: on SQLite the import holds the database's single write
+    lock from its first write, and a slower import is a longer wait for every writer."""
+    import queue
+    import threading
+
+    from sqlalchemy.orm import Session as SessionClass
+
+    commits: queue.Queue = queue.Queue()
+    outcome: dict = {}
+
+    def commit_here(session: Session) -> None:
+        done, answer = threading.Event(), {}
+        commits.put((session, answer, done))
+        done.wait()
+        if "error" in answer:
+            raise answer["error"]
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+        except (OSError, AttributeError):  # not Linux: the thread runs at the process's priority
+            pass
+        try:
+            with app.app_context():
+                session = db.session()
+                session.commit = lambda: commit_here(session)
+                outcome["value"] = work(session)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as it is
+            outcome["error"] = exc
+        finally:
+            commits.put(None)
+
+    worker = threading.Thread(target=run, name="ledger-import", daemon=True)
+    worker.start()
+    while (item := commits.get()) is not None:
+        session, answer, done = item
+        try:
+            SessionClass.commit(session)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the worker, where it belongs
+            answer["error"] = exc
+        finally:
+            done.set()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
