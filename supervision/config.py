@@ -70,14 +70,14 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
         # Behind the office's HTTPS proxy set 1, or the log-in limit and the audit log's source
         # address would see every user as the proxy.
-        "TRUSTED_PROXIES": _count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
+        "TRUSTED_PROXIES": _whole_number(env, "TRUSTED_PROXIES", 0, 5, "，即 HTTPS 代理的层数"),
         "OFFICE_NAME": env.get("OFFICE_NAME", "省互联网信息办公室"),
         "LEDGER_MAX_BYTES": int(env.get("LEDGER_MAX_MB", "100")) * 1024 * 1024,
         "MAX_CONTENT_LENGTH": (int(env.get("LEDGER_MAX_MB", "100")) + 5) * 1024 * 1024,
         # ledgers of this size or more are imported in a child process (services/ledger_submit.py)
         "LEDGER_ISOLATE_BYTES": int(float(env.get("LEDGER_ISOLATE_MB", "20")) * 1024 * 1024),
         # how far below the web server's CPU priority that child imports (PostgreSQL; 0: the same)
-        "LEDGER_CHILD_NICE": _niceness(env.get("LEDGER_CHILD_NICE")),
+        "LEDGER_CHILD_NICE": _whole_number(env, "LEDGER_CHILD_NICE", 10, 19),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
@@ -88,27 +88,17 @@ def load(instance_path: str, environ: dict | None = None) -> dict:
     }
 
 
-def _niceness(value: str | None) -> int:
+def _whole_number(env: dict, name: str, default: int, highest: int, meaning: str = "") -> int:
+    """A setting that is a whole number from 0 to ``highest`` (``default`` when unset)."""
+    value = env.get(name)
     if value is None or value.strip() == "":
-        return 10
+        return default
     try:
         n = int(value.strip())
     except ValueError:
         n = -1
-    if not 0 <= n <= 19:
-        raise ConfigError(f"LEDGER_CHILD_NICE 取值无效：{value}（应为 0 到 19 之间的整数）")
-    return n
-
-
-def _count(value: str | None, name: str) -> int:
-    if value is None or value.strip() == "":
-        return 0
-    try:
-        n = int(value.strip())
-    except ValueError:
-        n = -1
-    if not 0 <= n <= 5:
-        raise ConfigError(f"{name} 取值无效：{value}（应为 0 到 5 之间的整数，即 HTTPS 代理的层数）")
+    if not 0 <= n <= highest:
+        raise ConfigError(f"{name} 取值无效：{value}（应为 0 到 {highest} 之间的整数{meaning}）")
     return n
 
 
