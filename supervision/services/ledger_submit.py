@@ -164,8 +164,6 @@ def at_lower_priority(app: Flask, work, niceness: int):
     import queue
     import threading
 
-    from sqlalchemy.orm import Session as SessionClass
-
     commits: queue.Queue = queue.Queue()
     outcome: dict = {}
 
@@ -196,7 +194,7 @@ def at_lower_priority(app: Flask, work, niceness: int):
     while (item := commits.get()) is not None:
         session, answer, done = item
         try:
-            SessionClass.commit(session)
+            Session.commit(session)  # the method itself: the instance's is commit_here
         except BaseException as exc:  # noqa: BLE001 - raised again in the worker, where it belongs
             answer["error"] = exc
         finally:
