@@ -134,6 +134,25 @@ def test_concurrent_appends_do_not_fork_the_chain(app, make_platform):
     assert report.ok and report.checked == 8
 
 
+def _record_quickly(action, object_id):
+    """Record and commit an action in a session of its own, failing within 5 s instead of
+    waiting for ever if another transaction holds the chain's head."""
+    from sqlalchemy.orm import Session
+
+    other = Session(bind=db.engine())
+    try:
+        if db.is_postgres():
+            other.execute(text("SET LOCAL lock_timeout = '5s'"))
+        else:
+            other.connection().exec_driver_sql("PRAGMA busy_timeout = 5000")
+        auditlog.record(other, action, "x", object_id, actor=auditlog.SYSTEM)
+        other.commit()
+        if not db.is_postgres():
+            other.connection().exec_driver_sql(f"PRAGMA busy_timeout = {db.SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        other.close()
+
+
 def test_records_join_the_chain_at_commit_so_a_long_transaction_blocks_no_one(app, session):
     """A transaction that recorded an action and works on (a check recomputing scores for a
     minute) does not hold the chain's head: another action is recorded and committed meanwhile,
@@ -143,19 +162,44 @@ def test_records_join_the_chain_at_commit_so_a_long_transaction_blocks_no_one(ap
     with app.app_context():
         long = Session(bind=db.engine())
         auditlog.record(long, "test.long", "x", 1, actor=auditlog.SYSTEM)
-        other = Session(bind=db.engine())
-        if db.is_postgres():  # a regression fails in seconds instead of waiting for ever
-            other.execute(text("SET LOCAL lock_timeout = '5s'"))
-        else:
-            other.connection().exec_driver_sql("PRAGMA busy_timeout = 5000")
-        auditlog.record(other, "test.quick", "x", 2, actor=auditlog.SYSTEM)
-        other.commit()  # would wait for `long` if the head were taken when recording
-        if not db.is_postgres():
-            other.connection().exec_driver_sql(f"PRAGMA busy_timeout = {db.SQLITE_BUSY_TIMEOUT_MS}")
-        other.close()
+        _record_quickly("test.quick", 2)  # would wait for `long` if the head were taken when recording
         long.commit()
         long.close()
     assert [(e.seq, e.action) for e in _events(session)] == [(1, "test.quick"), (2, "test.long")]
+    assert _chain(app).ok
+
+
+def test_a_released_savepoint_does_not_take_the_chains_head(app, session):
+    """A check records its run, reads reports through a savepoint (released) and works on: the
+    head is still free for a complaint filed meanwhile (SQLAlchemy's before_commit fires at a
+    savepoint's release too; chaining there held the head to the end of the check)."""
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        long = Session(bind=db.engine())
+        try:
+            auditlog.record(long, "test.long", "x", 1, actor=auditlog.SYSTEM)
+            with long.begin_nested():
+                auditlog.record(long, "test.inside", "x", 2, actor=auditlog.SYSTEM)
+                long.execute(text("SELECT 1"))
+            _record_quickly("test.quick", 3)
+            long.commit()
+        finally:
+            long.close()
+    assert [(e.seq, e.action) for e in _events(session)] == [
+        (1, "test.quick"), (2, "test.long"), (3, "test.inside")]
+    assert _chain(app).ok
+
+
+def test_a_commit_with_a_savepoint_still_open_chains_every_record(app, session):
+    with app.app_context():
+        s = db.session()
+        auditlog.record(s, "test.outer", "x", 1, actor=auditlog.SYSTEM)
+        s.begin_nested()
+        auditlog.record(s, "test.nested", "x", 2, actor=auditlog.SYSTEM)
+        s.commit()  # releases the savepoint and commits the transaction
+        s.close()
+    assert [(e.seq, e.action) for e in _events(session)] == [(1, "test.outer"), (2, "test.nested")]
     assert _chain(app).ok
 
 
