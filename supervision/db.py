@@ -5,6 +5,8 @@ teardown. Services take a session and never commit; the caller commits once.
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,6 +60,26 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+_SIDE_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SIDE_LOCK = threading.Lock()
+
+
+def side_engine(main: Engine) -> Engine:
+    """A small pool of autocommit connections beside ``main``, for a one-statement transaction
+    made while the caller's session holds a connection of the main pool (a complaint's number).
+    Taken from the main pool, fifty such callers each holding one connection and waiting for a
+    second would wait until the pool's timeout; here nobody holding one waits for another.
+    Disposed with ``main``."""
+    with _SIDE_LOCK:
+        side = _SIDE_ENGINES.get(main)
+        if side is None:
+            side = create_engine(main.url, pool_pre_ping=True, pool_size=2, max_overflow=8,
+                                 isolation_level="AUTOCOMMIT")
+            _SIDE_ENGINES[main] = side
+            event.listen(main, "engine_disposed", lambda _engine, side=side: side.dispose())
+    return side
 
 
 @contextmanager

@@ -149,6 +149,47 @@ def test_fifty_concurrent_filings_get_fifty_distinct_numbers(app, pa, session):
     assert sorted(stored) == sorted(numbers) == [f"TS20261120-{i:05d}" for i in range(1, 51)]
 
 
+def test_a_filing_not_yet_committed_holds_up_no_other_filing(app, pa, session):
+    """PostgreSQL: the day's number is drawn in a transaction of its own, so a filing still at
+    work (writing its attachments, waiting for the server) does not stop the next one from
+    being numbered and committed. SQLite has one writer at a time; there the number is drawn
+    inside the filing's transaction, and a filing that fails gives its number back."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from supervision.services.complaints import file_complaint
+
+    upload_dir = app.config["UPLOAD_DIR"]
+    with app.app_context():
+        first = Session(bind=db.engine())
+        try:
+            a = file_complaint(first, filing(contact="13900000001", report_number="R-1"),
+                               upload_dir).complaint.tracking_no
+            if db.is_postgres():
+                other = Session(bind=db.engine())
+                try:
+                    other.execute(text("SET LOCAL lock_timeout = '5s'"))  # a regression fails in 5 s
+                    b = file_complaint(other, filing(contact="13900000002", report_number="R-2"),
+                                       upload_dir).complaint.tracking_no
+                    other.commit()
+                finally:
+                    other.close()
+                first.commit()
+                expected = {"TS20261120-00001": "13900000001", "TS20261120-00002": "13900000002"}
+                assert (a, b) == tuple(expected)
+            else:
+                first.rollback()
+                again = file_complaint(first, filing(contact="13900000002", report_number="R-2"),
+                                       upload_dir).complaint.tracking_no
+                first.commit()
+                assert a == again == "TS20261120-00001"
+                expected = {"TS20261120-00001": "13900000002"}
+        finally:
+            first.close()
+    stored = {c.tracking_no: c.contact for c in session.scalars(select(Complaint))}
+    assert stored == expected
+
+
 def test_fifty_concurrent_web_filings(app, pa, session, clock):
     """Threads against the application itself (each with its own client)."""
     from supervision.services.complaints import challenge_answer, new_challenge
