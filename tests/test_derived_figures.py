@@ -42,6 +42,50 @@ def test_a_stored_figure_is_used_until_the_platform_data_changes(app, make_platf
         assert len(calls) == 2 and s.scalar(select(func.count()).select_from(DerivedFigure)) == 1
 
 
+def test_a_figure_another_server_process_is_computing_is_waited_for(app, make_platform):
+    """PostgreSQL: of the server's processes, one computes an outdated figure and the others
+    wait for it and read what it stored (each computing it at once took the machine's cores
+    after a large ledger's commit). SQLite: each process computes it (no such lock there)."""
+    import json
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from supervision.services import derived
+
+    pa = make_platform("pa", "甲平台")
+    calls, result = [], {}
+
+    def compute():
+        calls.append(1)
+        return {"by": "this process"}
+
+    def page_view(version):
+        with app.app_context():
+            result["value"] = derived.cached(db.session(), "test|pa", version, compute)
+
+    with app.app_context():
+        postgres = db.is_postgres()
+        version = derived.version_of(db.session(), pa)
+        other = Session(bind=db.engine())  # another process, computing the figure
+        try:
+            derived._one_process_at_a_time(other, "test|pa")
+            view = threading.Thread(target=page_view, args=(version,))
+            view.start()
+            view.join(timeout=1.0)
+            if postgres:
+                assert view.is_alive() and not calls  # waiting for the other process
+                derived._store(db.engine(), "test|pa", version, json.dumps({"value": {"by": "the other"}}))
+        finally:
+            other.close()  # the other process is done: its lock ends with its transaction
+        view.join(timeout=30)
+    assert not view.is_alive()
+    if postgres:
+        assert result["value"] == {"by": "the other"} and calls == []
+    else:
+        assert result["value"] == {"by": "this process"} and calls == [1]
+
+
 def test_the_signals_page_follows_a_new_ledger_of_the_month(client, runner, make_platform, make_user, tmp_path,
                                                             session):
     make_platform("pa", "甲平台")
