@@ -64,3 +64,23 @@ def test_datetime_texts_of_nothing_and_of_only_missing_values():
     assert datetime_texts(np.array([], dtype="datetime64[ns]"), " ", fraction=True).tolist() == []
     missing = np.array(["NaT", "NaT"], dtype="datetime64[ns]")
     assert datetime_texts(missing, "T", fraction=False).tolist() == [None, None]
+
+
+def test_copy_fields_keep_missing_empty_and_special_texts_apart():
+    """PostgreSQL's COPY reads an unquoted empty field as NULL: a missing value is written so,
+    an empty text quoted, and a text with a quote, comma or line break quoted with its quotes
+    doubled; whether the column's values are all plain (one scan) or not (the general way)."""
+    from supervision.services.ledger_store import _pg_csv
+
+    def copy_text(values, dtype=object):
+        return _pg_csv(pd.DataFrame({"c": pd.Series(values, dtype=dtype)}))
+
+    assert copy_text(["a", "", None, "中文", np.nan]) == 'a\n""\n\n中文\n\n'
+    assert copy_text(["a", "", None, "x,y", 'say "hi"', "two\nlines", "cr\r"]) == \
+        'a\n""\n\n"x,y"\n"say ""hi"""\n"two\nlines"\n"cr\r"\n'
+    assert copy_text([1, "a", None]) == "1\na\n\n"  # not only texts
+    assert copy_text([7, 7, 7], "int64") == "7\n7\n7\n"
+    assert copy_text([1, -2, 30], "int64") == "1\n-2\n30\n"
+    assert copy_text([1, None, 3], "Int64") == "1\n\n3\n"
+    frame = pd.DataFrame({"a": ["x", "y"], "b": pd.Series([5, 5], dtype="int64"), "c": ["", None]})
+    assert _pg_csv(frame) == 'x,5,""\ny,5,\n'

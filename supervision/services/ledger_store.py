@@ -184,11 +184,19 @@ def _pg_cells(s: pd.Series) -> np.ndarray:
     if isinstance(s.dtype, pd.BooleanDtype):
         codes = np.where(s.isna().to_numpy(), 2, s.fillna(False).to_numpy(dtype=bool).astype(np.int8))
         return np.array(["f", "t", ""], dtype=object)[codes]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # never missing
+        values = s.to_numpy()
+        if len(values) and values.min() == values.max():  # the platform, submission, version
+            return np.full(len(values), str(values[0]), dtype=object)
+        return values.astype(str).astype(object)
     if pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
         missing = s.isna().to_numpy()
         out = s.astype(object).astype(str).to_numpy(dtype=object)
         out[missing] = ""
         return out
+    plain = _plain_texts(s)
+    if plain is not None:
+        return plain
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
     # an empty text is written quoted: unquoted empty is NULL to COPY, and "" must stay "" as it
@@ -198,6 +206,30 @@ def _pg_cells(s: pd.Series) -> np.ndarray:
         texts[quote] = '"' + texts[quote].str.replace('"', '""', regex=False) + '"'
     table = np.append(texts.to_numpy(dtype=object), "")
     return table[codes]
+
+
+def _plain_texts(s: pd.Series) -> np.ndarray | None:
+    """A text column as CSV fields when none of its values needs quoting (no quote, comma or
+    line break: one scan of the column's joined text), else None. Missing is "", an empty text
+    '""'. Cheaper than factorising for the columns whose values are nearly all distinct
+    (举报编号, 被举报账号, 侵权链接)."""
+    values = s.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    texts = values
+    if missing.any():
+        texts = values.copy()
+        texts[missing] = ""
+    try:
+        joined = "".join(texts)
+    except TypeError:  # not only texts: the general way
+        return None
+    if any(mark in joined for mark in '",\r\n'):
+        return None
+    empty = (texts == "") & ~missing
+    if empty.any():
+        texts = texts.copy() if texts is values else texts
+        texts[empty] = '""'
+    return texts
 
 
 _DAY_US = 86_400_000_000
