@@ -319,7 +319,9 @@ def report(rec: Recorder, result: dict, started: int, filed: list, stored: int, 
           f"during the import: {len(during):,} requests, median {_ms(during, 0.5)}, p95 {_ms(during, 0.95)} "
           "(targets: median 300 ms, p95 1 s)")
     print(f"complaints: {started} started, {len(filed)} filed (answered with a tracking number), {stored} stored "
-          f"-> lost: {len(filed) - stored}; POST time median {_ms(complaints, 0.5)}, p95 {_ms(complaints, 0.95)}")
+          f"-> lost: {max(0, len(filed) - stored)}"
+          + (f" ({stored - len(filed)} stored whose answer did not reach the client in time)" if stored > len(filed) else "")
+          + f"; POST time median {_ms(complaints, 0.5)}, p95 {_ms(complaints, 0.95)}")
     print(f"import of {args.rows:,} rows through the API: {result.get('status')} in {result.get('seconds', 0):.1f} s "
           f"{result.get('body', '')[:120]!r}")
     by_path: dict[str, list[float]] = {}
