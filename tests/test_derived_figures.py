@@ -132,6 +132,7 @@ def test_findings_pages_read_from_their_months_equal_one_ordered_list(app, runne
 
 def test_a_check_and_a_withdrawn_complaint_finding_raise_the_data_version(app, runner, make_platform, tmp_path):
     """The writers of reports and findings raise the version in their own transaction."""
+    from supervision.services import derived
     from supervision.services.checks import run_check
 
     pa = make_platform("pa", "甲平台")
@@ -144,9 +145,47 @@ def test_a_check_and_a_withdrawn_complaint_finding_raise_the_data_version(app, r
         _import(runner, tmp_path, ledger(row("R1")), "2026-09")
         after_import = version()
         assert after_import >= 2  # the accepted ledger, then its check
+        reports_only = derived.version_of(s, pa, reports_only=True)
+        everyone_reports = derived.version_of(s, None, reports_only=True)
         run_check(s, s.get(Platform, pa), "2026-09", trigger="manual", actor_name="t")
         s.commit()
         assert version() == after_import + 1
+        # a check changes findings only: the figures read from reports alone stay current
+        assert derived.version_of(s, pa, reports_only=True) == reports_only
+        assert derived.version_of(s, None, reports_only=True) == everyone_reports
+        _import(runner, tmp_path, ledger(row("R1"), row("R2")), "2026-09", name="again.csv")
+        assert derived.version_of(s, pa, reports_only=True) != reports_only
+        assert derived.version_of(s, None, reports_only=True) != everyone_reports
+
+
+def test_the_signals_stay_stored_through_a_check_and_follow_a_new_ledger(app, runner, make_platform, tmp_path):
+    """异常信号 read reports only: a check run (or a complaint's finding) leaves the stored
+    signals current, and an accepted ledger of the platform makes them computed again."""
+    from supervision.services import signals
+    from supervision.services.checks import run_check
+
+    pa = make_platform("pa", "甲平台")
+    _import(runner, tmp_path, ledger(*_duplicates("A", 3)), "2026-10")
+    calls = []
+    real = signals.signal_frame
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with app.app_context():
+        s = db.session()
+        from unittest import mock
+
+        with mock.patch.object(signals, "signal_frame", counted):
+            first = signals.month_signals(s, pa, "2026-10")
+            run_check(s, s.get(Platform, pa), "2026-10", trigger="manual", actor_name="t")
+            s.commit()
+            assert signals.month_signals(s, pa, "2026-10") == first and len(calls) == 1
+            _import(runner, tmp_path, ledger(*_duplicates("A", 3), row("B1")), "2026-10", name="b.csv")
+            s.expire_all()
+            signals.month_signals(s, pa, "2026-10")
+            assert len(calls) == 2
 
 
 def test_statistics_and_page_figures_are_refreshed_after_a_large_write(app, runner, make_platform, tmp_path,

@@ -11,13 +11,15 @@ from supervision.db import Base
 
 
 class DataVersion(Base):
-    """A counter raised in the same transaction as every change of a platform's reports or
-    findings (an accepted ledger, a check run, a complaint's CMP finding)."""
+    """Counters raised in the same transaction as a change of a platform's data: ``version`` by
+    every change of its reports or findings (an accepted ledger, a check run, a complaint's CMP
+    finding), ``reports_version`` by a change of its reports (an accepted ledger) only."""
 
     __tablename__ = "data_versions"
 
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    reports_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     changed_at: Mapped[datetime]
 
 

@@ -39,22 +39,30 @@ _key_locks: dict[str, threading.Lock] = {}
 _key_locks_guard = threading.Lock()
 
 
-def bump(session: Session, platform_id: int, now: datetime | None = None) -> None:
-    """Raise the platform's data version in the caller's transaction."""
+def bump(session: Session, platform_id: int, now: datetime | None = None, *, reports: bool = False) -> None:
+    """Raise the platform's data version in the caller's transaction; with ``reports`` (its
+    reports changed, not only its findings) its reports' version as well."""
     now = now or clock.now()
-    stmt = dialect_insert(session.get_bind().dialect.name)(DataVersion).values(platform_id=platform_id, version=1, changed_at=now)
-    session.execute(stmt.on_conflict_do_update(index_elements=["platform_id"],
-                                               set_={"version": DataVersion.version + 1, "changed_at": now}))
+    step = 1 if reports else 0
+    stmt = dialect_insert(session.get_bind().dialect.name)(DataVersion).values(
+        platform_id=platform_id, version=1, reports_version=step, changed_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["platform_id"], set_={
+        "version": DataVersion.version + 1, "reports_version": DataVersion.reports_version + step,
+        "changed_at": now}))
 
 
-def version_of(session: Session, platform_id: int | None) -> str:
-    """The data version of one platform, or of all of them (``None``) as one string."""
+def version_of(session: Session, platform_id: int | None, *, reports_only: bool = False) -> str:
+    """The data version of one platform, or of all of them (``None``) as one string; with
+    ``reports_only`` the version of the reports alone, for figures that read no findings
+    (a check run leaves them current)."""
+    column = DataVersion.reports_version if reports_only else DataVersion.version
+    kind = "r" if reports_only else ""
     if platform_id is None:
-        total, count = session.execute(select(func.coalesce(func.sum(DataVersion.version), 0),
+        total, count = session.execute(select(func.coalesce(func.sum(column), 0),
                                               func.count()).select_from(DataVersion)).one()
-        return f"all:{int(total)}:{int(count)}"
-    version = session.scalar(select(DataVersion.version).where(DataVersion.platform_id == platform_id))
-    return f"{platform_id}:{int(version or 0)}"
+        return f"all:{kind}{int(total)}:{int(count)}"
+    version = session.scalar(select(column).where(DataVersion.platform_id == platform_id))
+    return f"{platform_id}:{kind}{int(version or 0)}"
 
 
 def _lock(key: str) -> threading.Lock:

@@ -201,7 +201,7 @@ def _validate_and_store(session, platform, period, filename, data, channel, uplo
     submission.unchanged_count = counts.unchanged
     from supervision.services import derived
 
-    derived.bump(session, platform.id, now)  # its reports changed: figures derived from them are out of date
+    derived.bump(session, platform.id, now, reports=True)  # its reports changed: figures derived from them are out of date
     auditlog.record(session, "ledger.accepted", "ledger_submission", submission.id, None,
                     submission.summary(), actor=actor, platform_id=platform.id)
     return ImportOutcome(submission, warnings=result.warnings)

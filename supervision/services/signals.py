@@ -56,15 +56,15 @@ def month_signals(session, platform_id: int, period: str) -> dict | None:
         return {"signals": [asdict(sig) for sig in all_signals(frame, period)],
                 "profile": None if current is None else {k: float(current[k]) for k in PROFILE_COLUMNS}}
 
-    return derived.cached(session, f"signals|{platform_id}|{period}", derived.version_of(session, platform_id),
-                          compute)
+    return derived.cached(session, f"signals|{platform_id}|{period}",
+                          derived.version_of(session, platform_id, reports_only=True), compute)
 
 
 def flagged_accounts(session, first: str, last: str, min_reports: int, min_platforms: int) -> list[dict] | None:
     """The cross-platform account watch of the months ``first``..``last`` (services/derived.py
     keeps it with the data versions of all platforms)."""
     key = "accounts|" + json.dumps([first, last, min_reports, min_platforms])
-    return derived.cached(session, key, derived.version_of(session, None),
+    return derived.cached(session, key, derived.version_of(session, None, reports_only=True),
                           lambda: _flagged_account_rows(session, first, last, min_reports, min_platforms))
 
 
