@@ -1,7 +1,9 @@
 """Figures derived from a platform's reports or findings, computed once per version of its data.
 
 Every change of a platform's reports or findings raises the platform's data version in the
-same transaction (``bump``: an accepted ledger, a check run, a complaint's CMP finding). A page
+same transaction (``bump``: an accepted ledger, a check run, a complaint's CMP finding); an
+accepted ledger raises its reports' version too, which the figures read from reports alone
+(异常信号, the account watch) are kept with. A page
 that aggregates a whole month (异常信号, the findings behind a scorecard's lost points, the
 findings list's counts) asks ``cached`` for the figure: it is read from ``derived_figures`` while
 the version it was computed from is still current, and computed again (and stored) otherwise.
