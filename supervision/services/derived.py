@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -114,8 +114,8 @@ def _one_process_at_a_time(fresh: Session, key: str) -> None:
         return
     lock_id = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
     try:
-        fresh.execute(text(f"SET LOCAL lock_timeout = '{CROSS_PROCESS_WAIT_MS}ms'"))
-        fresh.execute(select(func.pg_advisory_xact_lock(lock_id)))
+        with brief_wait(fresh.connection(), CROSS_PROCESS_WAIT_MS):
+            fresh.execute(select(func.pg_advisory_xact_lock(lock_id)))
     except OperationalError:
         log.warning("derived figure %s: another process computes it for too long; computing it here", key)
         fresh.rollback()

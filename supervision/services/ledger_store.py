@@ -172,7 +172,8 @@ def _pg_csv(frame: pd.DataFrame) -> str:
     return "\n".join(map(",".join, zip(*cells))) + "\n"
 
 
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_QUOTE_MARKS = '",\r\n'  # a CSV field with any of these is quoted
+_NEEDS_QUOTES = re.compile(f"[{_QUOTE_MARKS}]")
 
 
 def _pg_cells(s: pd.Series) -> np.ndarray:
@@ -223,7 +224,7 @@ def _plain_texts(s: pd.Series) -> np.ndarray | None:
         joined = "".join(texts)
     except TypeError:  # not only texts: the general way
         return None
-    if any(mark in joined for mark in '",\r\n'):
+    if any(mark in joined for mark in _QUOTE_MARKS):  # a few scans in C: faster than the regex
         return None
     empty = (texts == "") & ~missing
     if empty.any():
