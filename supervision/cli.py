@@ -290,6 +290,9 @@ def demo_command():
     s = db.session()
     logins = load_demo(s, current_app.config["UPLOAD_DIR"])
     s.commit()
+    from supervision.services import complaint_intake
+
+    complaint_intake.sweep(db.engine())  # SQLite: the demo's filings are in; their journal rows go
     click.echo("演示数据已就绪。演示账号（密码均为下列所示）：")
     for role_label, username, password in logins:
         click.echo(f"  {role_label:<8} {username:<16} {password}")

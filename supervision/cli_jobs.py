@@ -119,6 +119,9 @@ def backup_command(out_file):
     click.echo(f"备份已写入 {manifest['file']}（{manifest['size']} 字节，SHA-256 {manifest['sha256']}）。")
     click.echo(f"数据库版本 {manifest['revision']}，{len(manifest['tables'])} 张表，共 {sum(manifest['tables'].values())} 行；"
                f"关键表校验值 {manifest['checksum']}。清单：{manifest['manifest']}")
+    if manifest.get("complaints_not_yet_entered"):
+        click.echo(f"注意：{manifest['complaints_not_yet_entered']} 件投诉在数据库繁忙时暂存、尚未登记入库，"
+                   "不在本备份中（登记后的下一次备份包含）。")
 
 
 @click.command("restore")

@@ -66,6 +66,24 @@ def _empty_tables(engine) -> None:
                 conn.execute(t.delete())
         conn.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g WHERE id = 1"), {"g": GENESIS})
         conn.execute(text("DELETE FROM parameter_sets WHERE version > 1"))
+    _empty_intake_journal(engine)
+
+
+def _empty_intake_journal(engine) -> None:
+    """SQLite: the complaint intake journal beside the database file starts empty too."""
+    import sqlite3
+
+    from supervision.services.complaint_intake import journal_path
+
+    path = journal_path(engine)
+    if path is not None and path.exists():
+        conn = sqlite3.connect(str(path))
+        try:
+            conn.execute("DELETE FROM filings")
+            conn.execute("DELETE FROM counters")
+            conn.commit()
+        finally:
+            conn.close()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from supervision import clock
 from supervision.jobs import runner
+from supervision.services import complaint_intake as intake
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,21 @@ def tick(app: Flask) -> list[runner.Outcome]:
     return outcomes
 
 
+def admit_journalled(app: Flask) -> tuple[int, int]:
+    """SQLite: enter the complaint filings journalled while the database was busy
+    (``services.complaint_intake``). Returns (entered, still waiting)."""
+    engine = app.extensions["db_engine"]
+    try:
+        with app.app_context():
+            entered, left = intake.admit_waiting(app.extensions["db_sessionmaker"], engine)
+    except Exception:  # noqa: BLE001 - the next pass tries again; the scheduler goes on
+        log.exception("journalled complaint filings could not be entered")
+        return 0, -1
+    if entered or left:
+        log.info("journalled complaint filings: %d entered, %d waiting", entered, left)
+    return entered, left
+
+
 def run_once(app: Flask, echo=print) -> int:
     """``scheduler --once``: run the due jobs now and return the exit status (3: another scheduler
     holds the lock; 1: a job failed)."""
@@ -173,6 +189,10 @@ def run_once(app: Flask, echo=print) -> int:
         echo(f"另一个调度进程正在运行（{lock.describe()}），本次不执行。")
         return 3
     try:
+        if intake.journal_path(app.extensions["db_engine"]) is not None:
+            entered, left = admit_journalled(app)
+            if entered or left:
+                echo(f"登记暂存的投诉：{entered} 件已登记，{max(left, 0)} 件仍在等待。")
         with app.app_context():
             sm = app.extensions["db_sessionmaker"]
             runner.recover_interrupted(sm, clock.now())
@@ -224,6 +244,9 @@ def serve(app: Flask, *, tick_seconds: int = 300, standby_seconds: int = 30, ech
             _set_state(app, holder=host, heartbeat_at=clock.now())
 
     start = datetime.now(TIMEZONE)
+    if intake.journal_path(app.extensions["db_engine"]) is not None:
+        sched.add_job(admit_journalled, "interval", args=[app], seconds=intake.ADMIT_EVERY_SECONDS,
+                      next_run_time=start, id="intake", max_instances=1, coalesce=True)
     sched.add_job(tick, "interval", args=[app], seconds=tick_seconds, next_run_time=start, id="tick",
                   max_instances=1, coalesce=True, misfire_grace_time=tick_seconds)
     sched.add_job(heartbeat, "interval", seconds=HEARTBEAT_SECONDS, next_run_time=start, id="heartbeat",

@@ -140,10 +140,15 @@ def create_backup(app: Flask, out: str | os.PathLike | None = None) -> dict:
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        waiting = 0
         if engine.dialect.name == "sqlite":
             source = _sqlite_file(engine)
             if not source.exists():
                 raise BackupError(f"数据库文件不存在：{source}")
+            # complaints journalled while the database was busy belong in the backup
+            from supervision.services import complaint_intake
+
+            waiting = complaint_intake.admit_waiting(app.extensions["db_sessionmaker"], engine, wait_ms=5000)[1]
             src = sqlite3.connect(str(source))
             dst = sqlite3.connect(str(partial))
             try:
@@ -177,6 +182,7 @@ def create_backup(app: Flask, out: str | os.PathLike | None = None) -> dict:
     manifest = {"format": 1, "created_at": now.isoformat(sep=" "), "dialect": engine.dialect.name,
                 "revision": revision, "file": str(path), "size": path.stat().st_size, "sha256": _sha256_file(path),
                 "tables": counts, "key_tables": list(KEY_TABLES), "checksum": checksum,
+                "complaints_not_yet_entered": waiting,
                 "manifest": str(path) + MANIFEST_SUFFIX}
     Path(manifest["manifest"]).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     with app.extensions["db_sessionmaker"]() as s:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from supervision import auditlog, clock
@@ -20,6 +21,7 @@ from supervision.models import (CheckRun, Complaint, ComplaintCounter, Complaint
                                 Platform, Report)
 from supervision.passwords import burn_generated_secret_time, hash_generated_secret, verify_generated_secret
 from supervision.services import ValidationError, derived
+from supervision.services import complaint_intake as intake
 from supervision.services.checks import current_parameters
 from supervision.standard import complaints as std
 from supervision.standard.rules import RULES
@@ -117,8 +119,9 @@ class FilingInput:
 
 @dataclass
 class Filed:
-    complaint: Complaint
+    complaint: Complaint | None  # None: journalled, entered when the database's write lock frees
     query_code: str  # shown once, never stored in clear
+    tracking_no: str = ""
 
 
 def _upload_root(upload_dir: str) -> Path:
@@ -143,16 +146,25 @@ def check_files(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes, 
     return out, None
 
 
+def _write_files(batch: FileBatch, files) -> list[dict]:
+    """Write checked files under generated names; their descriptions (kept in a journalled filing)."""
+    return [{"stored_name": batch.write(ext, data), "original_name": display_name(name), "mime": mime,
+             "size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data, mime, ext in files]
+
+
+def _file_row(complaint_id: int, owner: str, f: dict, at: datetime) -> ComplaintFile:
+    return ComplaintFile(complaint_id=complaint_id, owner=owner, stored_name=f["stored_name"],
+                         original_name=f["original_name"], mime=f["mime"], size=f["size"], sha256=f["sha256"],
+                         uploaded_at=at)
+
+
 def store_files(session: Session, complaint: Complaint, owner: str, files, upload_dir: str, now: datetime) -> None:
     """Write the checked files under generated names; when one cannot be written (disk full),
     none stays and the Chinese reason is raised against the form's file field."""
     try:
         with FileBatch(_upload_root(upload_dir)) as batch:
-            for name, data, mime, ext in files:
-                stored = batch.write(ext, data)
-                session.add(ComplaintFile(complaint_id=complaint.id, owner=owner, stored_name=stored,
-                                          original_name=display_name(name), mime=mime, size=len(data),
-                                          sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now))
+            for f in _write_files(batch, files):
+                session.add(_file_row(complaint.id, owner, f, now))
     except StorageError as e:
         raise ValidationError({"attachments" if owner == "complainant" else "files": str(e)}) from e
 
@@ -228,8 +240,9 @@ def next_tracking_number(session: Session, day: date) -> str:
     before it (its attachments, its audit record, its commit): under load a queue of twenty
     filings held every server thread (found by the load test). The number is drawn in a
     transaction of its own instead; a filing that fails after being numbered leaves its number
-    unused. SQLite: inside the filing's transaction, as its first write (the database has one
-    writer at a time whichever way)."""
+    unused. SQLite: inside the filing's transaction, as its first write; this is for an
+    in-memory database only: a database file numbers its filings in the intake journal
+    (``complaint_intake.record``)."""
     from supervision.db import dialect_insert, side_engine
 
     bind = session.get_bind()
@@ -249,31 +262,90 @@ def new_query_code() -> str:
 
 
 def file_complaint(session: Session, inp: FilingInput, upload_dir: str, now: datetime | None = None) -> Filed:
+    """Validate and file a complaint. PostgreSQL: entered in the caller's transaction. SQLite:
+    journalled first (``complaint_intake``: durable when this returns), then entered in the
+    caller's transaction if the database's write lock can be had within a moment; otherwise
+    ``Filed.complaint`` is None and the filing is entered later with the time it was filed."""
     now = now or clock.now()
     name, (kind, contact), platform, platform_name, number, description, files = validate_filing(session, inp, now)
     code = new_query_code()
-    code_hash = hash_generated_secret(code)
-    tracking = next_tracking_number(session, now.date())  # SQLite: the first write takes the write lock
-    c = Complaint(tracking_no=tracking, query_code_hash=code_hash, filed_at=now, status=std.PENDING, name=name,
-                  contact=contact, contact_kind=kind, platform_id=platform.id if platform else None,
-                  platform_name=platform_name, report_number=number, report_date=inp.report_date,
-                  complaint_type=inp.complaint_type, description=description, updated_at=now)
-    dup = find_duplicate(session, contact, c.platform_id, platform_name, number)
+    fields = {
+        "query_code_hash": hash_generated_secret(code), "filed_at": now.isoformat(), "name": name,
+        "contact": contact, "contact_kind": kind, "platform_id": platform.id if platform else None,
+        "platform_name": platform_name, "report_number": number, "report_date": inp.report_date.isoformat(),
+        "complaint_type": inp.complaint_type, "description": description, "ip": auditlog.current_actor().ip,
+    }
+    journalled = intake.in_use(session)
+    try:
+        with FileBatch(_upload_root(upload_dir)) as batch:
+            fields["files"] = _write_files(batch, files)
+            if journalled:
+                tracking, payload = intake.record(session, now.date(), lambda t: {**fields, "tracking_no": t})
+            else:
+                tracking = next_tracking_number(session, now.date())
+                payload = {**fields, "tracking_no": tracking}
+    except StorageError as e:
+        raise ValidationError({"attachments": str(e)}) from e
+    if not journalled:
+        return Filed(enter_filing(session, payload), code, tracking)
+    try:
+        c = enter_filing(session, payload, lock_wait_ms=intake.ADMIT_WAIT_MS)
+    except OperationalError as e:
+        if not intake.is_locked(e):
+            raise
+        intake.release(session.get_bind().engine, tracking)
+        return Filed(None, code, tracking)
+    return Filed(c, code, tracking)
+
+
+def enter_filing(session: Session, payload: dict, *, lock_wait_ms: int | None = None,
+                 late: bool = False) -> Complaint:
+    """Enter a numbered filing (its attachments already written) into the database, audit-logged
+    as the public's filing from the address it came from. SQLite: the first write raises the
+    database's day counter to the filing's number (so a reset journal goes on after it), waiting
+    at most ``lock_wait_ms`` for the write lock (OperationalError when it cannot have it, with
+    nothing written); ``late``: entered from the journal after the request that filed it."""
+    from supervision.db import brief_wait, dialect_insert
+
+    tracking = payload["tracking_no"]
+    filed_at = datetime.fromisoformat(payload["filed_at"])
+    if session.get_bind().dialect.name == "sqlite":
+        seq = std.tracking_sequence(tracking)
+        ins = dialect_insert("sqlite")(ComplaintCounter).values(day=filed_at.date(), last=seq)
+        ins = ins.on_conflict_do_update(index_elements=["day"],
+                                        set_={"last": func.max(ComplaintCounter.last, ins.excluded.last)})
+        if lock_wait_ms is None:
+            session.execute(ins)
+        else:
+            with brief_wait(session.connection(), lock_wait_ms):
+                session.execute(ins)
+    c = Complaint(tracking_no=tracking, query_code_hash=payload["query_code_hash"], filed_at=filed_at,
+                  status=std.PENDING, name=payload["name"], contact=payload["contact"],
+                  contact_kind=payload["contact_kind"], platform_id=payload["platform_id"],
+                  platform_name=payload["platform_name"], report_number=payload["report_number"],
+                  report_date=date.fromisoformat(payload["report_date"]), complaint_type=payload["complaint_type"],
+                  description=payload["description"], updated_at=filed_at)
+    dup = find_duplicate(session, c.contact, c.platform_id, c.platform_name, c.report_number)
     if dup is not None:
         c.duplicate_of_id = dup.id
     session.add(c)
     session.flush()
-    store_files(session, c, "complainant", files, upload_dir, now)
-    _event(session, c, "filed", now, "收到投诉，等待受理。", public=True, actor="公众")
+    for f in payload["files"]:
+        session.add(_file_row(c.id, "complainant", f, filed_at))
+    _event(session, c, "filed", filed_at, "收到投诉，等待受理。", public=True, actor="公众")
     if c.platform_id is not None and c.report_number:
         rep = _ledger_report(session, c)
         if rep is not None:
             c.ledger_report_id = rep.id
-    auditlog.record(session, "complaint.file", "complaint", c.id, None, {
-        "tracking_no": tracking, "status": c.status, "platform": platform_name, "type": c.complaint_type,
-        "name": std.mask_name(name), "contact": std.mask_contact(contact), "attachments": len(files),
-        "duplicate_of": dup.tracking_no if dup else None}, platform_id=c.platform_id)
-    return Filed(c, code)
+    after = {"tracking_no": tracking, "status": c.status, "platform": c.platform_name, "type": c.complaint_type,
+             "name": std.mask_name(c.name), "contact": std.mask_contact(c.contact),
+             "attachments": len(payload["files"]), "duplicate_of": dup.tracking_no if dup else None}
+    if late:
+        after["entered_late"] = True  # journalled while the database was busy, entered afterwards
+    public = auditlog.Actor(None, "anonymous", "public", None, payload.get("ip") or "")
+    auditlog.record(session, "complaint.file", "complaint", c.id, None, after, actor=public,
+                    platform_id=c.platform_id)
+    return c
 
 
 def find_duplicate(session: Session, contact: str, platform_id: int | None, platform_name: str,

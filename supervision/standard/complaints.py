@@ -195,6 +195,11 @@ def tracking_number(day: date, seq: int) -> str:
     return f"TS{day:%Y%m%d}-{seq:05d}"
 
 
+def tracking_sequence(tracking_no: str) -> int:
+    """The day's sequence number in a tracking number (``TS20261120-00042`` → 42)."""
+    return int(tracking_no.rsplit("-", 1)[1])
+
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 

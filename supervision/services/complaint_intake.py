@@ -1,0 +1,287 @@
+"""SQLite only: the intake journal of public complaint filings.
+
+SQLite has one writer at a time. While a platform's million-row ledger is stored (one
+transaction, a minute or more under load) every filing waited for the write lock, ten a second,
+until the server's threads were all waiting and the filings that waited longest failed (found by
+the load test). A member of the public must never lose a complaint, nor wait for a ledger.
+
+So on SQLite a filing is first written to a journal: a small SQLite file of its own beside the
+database (``<database file>.intake``, its own write lock, held for a millisecond), which also
+holds the day's tracking-number counter. Then, in the same request, the filing is entered into
+the database proper if the write lock can be had within ``ADMIT_WAIT_MS``; otherwise the
+complainant gets the tracking number and query code at once and the filing is entered later
+(the scheduler process every ``ADMIT_EVERY_SECONDS``, the next filing that gets through, the
+public query), with the time it was filed. A journal row is deleted once its complaint is in
+the database, so personal data stays in the journal only for the seconds it waits
+(``secure_delete`` overwrites it).
+
+The journal's counter takes over from the database's ``complaint_counters`` (which admission
+keeps at least as high), so a journal file that is lost or reset starts again after the last
+number entered; only filings still waiting in a lost journal would be lost with it.
+
+PostgreSQL locks rows, not the database: filings go straight in (``complaints.file_complaint``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".intake"
+ADMIT_WAIT_MS = 1500  # how long a filing waits for the database's write lock before it is journalled
+ADMIT_BATCH = 20  # filings a request enters besides its own
+ADMIT_EVERY_SECONDS = 15  # the scheduler process's pass
+OWN_CLAIM_SECONDS = 30  # the filing's own request enters it; nobody else tries meanwhile
+CLAIM_SECONDS = 120  # a pass entering a journalled filing
+JOURNAL_BUSY_MS = 10000  # journal writes take a millisecond; this only bounds a pathological wait
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS filings (tracking_no TEXT PRIMARY KEY, filed_at TEXT NOT NULL, "
+    "payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '', "
+    "claimed_until REAL NOT NULL DEFAULT 0)",
+)
+
+_PATHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def journal_path(engine: Engine) -> Path | None:
+    """The journal file of ``engine``'s database; None when filings go straight in
+    (PostgreSQL, an in-memory SQLite database)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database + SUFFIX)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=JOURNAL_BUSY_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # a filing acknowledged is on disk
+    conn.execute("PRAGMA secure_delete=ON")  # personal data of entered filings is overwritten
+    conn.execute(f"PRAGMA busy_timeout={JOURNAL_BUSY_MS}")
+    return conn
+
+
+def _journal(engine: Engine) -> sqlite3.Connection | None:
+    """A new connection to the journal (created with its tables on first use); the caller closes it."""
+    path = journal_path(engine)
+    if path is None:
+        return None
+    with _LOCK:
+        if _PATHS.get(engine) != path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _open(path)
+            try:
+                for stmt in _SCHEMA:
+                    conn.execute(stmt)
+            finally:
+                conn.close()
+            _PATHS[engine] = path
+    return _open(path)
+
+
+def in_use(session: Session) -> bool:
+    return journal_path(session.get_bind().engine) is not None
+
+
+@dataclass
+class Waiting:
+    tracking_no: str
+    filed_at: datetime
+    payload: dict
+    attempts: int
+    last_error: str
+
+
+def record(session: Session, day: date, make_payload) -> tuple[str, dict]:
+    """Draw the day's next tracking number and journal the filing in one journal transaction;
+    ``make_payload(tracking_no)`` gives the filing's fields. Returns (tracking_no, payload).
+    Durable when it returns."""
+    from supervision.models import ComplaintCounter
+    from supervision.standard import complaints as std
+
+    engine = session.get_bind().engine
+    entered = session.scalar(select(ComplaintCounter.last).where(ComplaintCounter.day == day)) or 0
+    conn = _journal(engine)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(
+                "INSERT INTO counters (day, last) VALUES (?, ?) "
+                "ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last - 1) + 1 RETURNING last",
+                (day.isoformat(), entered + 1)).fetchone()[0]
+            tracking = std.tracking_number(day, seq)
+            payload = make_payload(tracking)
+            conn.execute("INSERT INTO filings (tracking_no, filed_at, payload, claimed_until) VALUES (?, ?, ?, ?)",
+                         (tracking, payload["filed_at"], json.dumps(payload, ensure_ascii=False),
+                          time.time() + OWN_CLAIM_SECONDS))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return tracking, payload
+
+
+def _claim(engine: Engine, tracking_no: str, seconds: float) -> bool:
+    """Take the filing for ``seconds`` unless another request or pass holds it (atomic)."""
+    conn = _journal(engine)
+    try:
+        now = time.time()
+        return conn.execute("UPDATE filings SET claimed_until = ? WHERE tracking_no = ? AND claimed_until <= ?",
+                            (now + seconds, tracking_no, now)).rowcount == 1
+    finally:
+        conn.close()
+
+
+def release(engine: Engine, tracking_no: str) -> None:
+    """Let a pass take the filing now (its own request could not enter it)."""
+    conn = _journal(engine)
+    try:
+        conn.execute("UPDATE filings SET claimed_until = 0 WHERE tracking_no = ?", (tracking_no,))
+    finally:
+        conn.close()
+
+
+def waiting(engine: Engine, tracking_no: str | None = None, limit: int | None = None) -> list[Waiting]:
+    """Journalled filings not yet known to be entered, oldest first."""
+    conn = _journal(engine)
+    if conn is None:
+        return []
+    try:
+        sql = "SELECT tracking_no, filed_at, payload, attempts, last_error FROM filings"
+        args: tuple = ()
+        if tracking_no is not None:
+            sql += " WHERE tracking_no = ?"
+            args = (tracking_no,)
+        sql += " ORDER BY filed_at, tracking_no"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+    return [Waiting(t, datetime.fromisoformat(f), json.loads(p), a, e) for t, f, p, a, e in rows]
+
+
+def is_waiting(engine: Engine, tracking_no: str, code: str) -> bool:
+    """A journalled filing not yet entered, with this number and query code (the public query)."""
+    from supervision.passwords import verify_generated_secret
+
+    if journal_path(engine) is None:
+        return False
+    rows = waiting(engine, (tracking_no or "").strip().upper())
+    return bool(rows) and verify_generated_secret(rows[0].payload["query_code_hash"], (code or "").strip().upper())
+
+
+def count_waiting(engine: Engine) -> int:
+    conn = _journal(engine)
+    if conn is None:
+        return 0
+    try:
+        return conn.execute("SELECT count(*) FROM filings").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def forget(engine: Engine, tracking_nos: list[str]) -> None:
+    """Delete the journal rows of filings now entered (call after the commit that entered them)."""
+    if not tracking_nos:
+        return
+    conn = _journal(engine)
+    if conn is None:
+        return
+    try:
+        conn.executemany("DELETE FROM filings WHERE tracking_no = ?", [(t,) for t in tracking_nos])
+        # the write-ahead log still holds the pages as they were; fold it into the (overwritten)
+        # file and empty it, so no personal data of an entered filing stays on disk here
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def _failed(engine: Engine, w: Waiting, error: Exception) -> None:
+    """A filing that could not be entered: entered meanwhile by another process (its row goes),
+    or kept with the error for the next pass and the log."""
+    if sweep(engine, [w.tracking_no]):
+        return
+    log.error("journalled complaint filing %s could not be entered: %r", w.tracking_no, error)
+    conn = _journal(engine)
+    try:
+        conn.execute("UPDATE filings SET attempts = attempts + 1, last_error = ?, claimed_until = 0 "
+                     "WHERE tracking_no = ?",
+                     (repr(error)[:500], w.tracking_no))
+    finally:
+        conn.close()
+
+
+def sweep(engine: Engine, numbers: list[str] | None = None) -> int:
+    """Delete the journal rows (of ``numbers``, or all) whose complaints are in the database
+    (entered by a transaction that committed before its journal row could be deleted).
+    Returns how many."""
+    from supervision.models import Complaint
+
+    if numbers is None:
+        numbers = [w.tracking_no for w in waiting(engine)]
+    if not numbers:
+        return 0
+    with Session(engine) as s:
+        entered = set(s.scalars(select(Complaint.tracking_no).where(Complaint.tracking_no.in_(numbers))))
+    forget(engine, sorted(entered))
+    return len(entered)
+
+
+def is_locked(e: OperationalError) -> bool:
+    return "locked" in str(e.orig).lower() or "busy" in str(e.orig).lower()
+
+
+def admit_waiting(session_factory, engine: Engine, *, limit: int | None = None,
+                  wait_ms: int = ADMIT_WAIT_MS) -> tuple[int, int]:
+    """Enter journalled filings into the database, oldest first, each in its own transaction
+    (committed here: this is the job's use case, not a step of another); stops at the first
+    that cannot have the write lock within ``wait_ms``. Returns (entered, still waiting)."""
+    from supervision.db import brief_wait
+    from supervision.services import complaints as svc
+
+    sweep(engine)
+    entered = 0
+    for w in waiting(engine, limit=limit):
+        if not _claim(engine, w.tracking_no, CLAIM_SECONDS):
+            continue  # its own request, or another pass, is entering it
+        with session_factory() as s:
+            try:
+                with brief_wait(s.connection(), wait_ms):
+                    svc.enter_filing(s, w.payload, late=True)
+                    s.commit()
+            except OperationalError as e:
+                s.rollback()
+                if is_locked(e):
+                    release(engine, w.tracking_no)
+                    break
+                _failed(engine, w, e)
+                continue
+            except Exception as e:  # noqa: BLE001 - one bad row never holds up the others
+                s.rollback()
+                _failed(engine, w, e)
+                continue
+        forget(engine, [w.tracking_no])
+        entered += 1
+    return entered, count_waiting(engine)
