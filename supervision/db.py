@@ -98,7 +98,11 @@ def brief_wait(conn, milliseconds: int):
     try:
         yield
     finally:
-        if sqlite:
+        # A block that commits its session has given the connection back to the pool by now
+        # (closed outright when it was an overflow connection; perhaps already taken by another
+        # thread): it is no longer ours to touch, and the pool's checkout resets its wait for
+        # whoever takes it next.
+        if sqlite and not conn.closed and not conn.invalidated:
             raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 

@@ -112,6 +112,9 @@ def app(app_config):
     engine = app.extensions["db_engine"]
     _empty_tables(engine)
     engine.dispose()
+    from supervision.services import derived
+
+    derived._UNSTORED.clear()  # figures a busy database could not store belong to that test's data
 
 
 @pytest.fixture

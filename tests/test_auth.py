@@ -283,3 +283,30 @@ def test_a_page_view_does_not_wait_for_a_busy_database_to_touch_its_session(app,
     assert _home_ok(client)
     session.expire_all()
     assert session.scalar(select(UserSession.last_seen_at)) > seen  # the next request touched it
+
+
+
+def test_a_brief_wait_around_a_commit_leaves_the_connection_the_pool_closed_alone(app):
+    """A session's touch commits inside its brief wait, which gives the connection back to the
+    pool; a connection beyond the pool's size is closed there when the pool is full again, and
+    restoring its wait afterwards failed with a server error on every page (seen in the SQLite
+    load test, with every pool slot busy)."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    engine = app.extensions["db_engine"]
+    held = [engine.connect() for _ in range(engine.pool.size())]  # every pooled slot taken by others
+    s = Session(bind=engine)
+    try:
+        conn = s.connection()  # an overflow connection
+        for h in held:
+            h.close()  # the pool is full again: the overflow connection is closed when returned
+        held = []
+        with db.brief_wait(conn, 250):
+            s.execute(text("UPDATE audit_head SET seq = seq WHERE id = 1"))
+            s.commit()
+        assert conn.closed
+    finally:
+        s.close()
+        for h in held:
+            h.close()

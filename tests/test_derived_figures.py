@@ -230,3 +230,40 @@ def test_the_account_watch_is_stored_and_follows_new_ledgers(client, runner, mak
     _import(runner, tmp_path, ledger(row("B1", **{"被举报账号": "水军账号Ａ "})), "2026-09", name="b.csv", platform="pb")
     page = client.get(url).get_data(as_text=True)
     assert "水军账号A" in page and "pa:3" in page and "pb:1" in page and "2026-09-01 10:00:00" in page
+
+
+def test_a_figure_the_busy_database_could_not_store_is_not_computed_again_by_the_process(app, make_platform):
+    """While another transaction holds the lock the store needs (SQLite: an import holding the
+    single write lock), a computed figure cannot be stored; the process keeps it for its
+    version instead of computing it on every page view, and a new version is computed."""
+    from sqlalchemy import create_engine
+
+    from supervision.services import derived
+
+    pa = make_platform("pa", "甲平台")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    url = app.config["DATABASE_URL"]
+    holder = create_engine(url)
+    with app.app_context():
+        s = db.session()
+        version = derived.version_of(s, pa)
+        with holder.connect() as conn:
+            if url.startswith("sqlite"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("LOCK TABLE derived_figures IN EXCLUSIVE MODE")
+            assert derived.cached(s, "busy|pa", version, compute) == {"n": 1}
+            assert derived.cached(s, "busy|pa", version, compute) == {"n": 1}  # not computed again
+            assert calls == [1]
+            conn.rollback()
+        holder.dispose()
+        assert s.scalar(select(func.count()).select_from(DerivedFigure).where(DerivedFigure.key == "busy|pa")) == 0
+        derived.bump(s, pa)
+        s.commit()
+        assert derived.cached(s, "busy|pa", derived.version_of(s, pa), compute) == {"n": 2}  # the new data's
+        assert s.scalar(select(DerivedFigure.payload).where(DerivedFigure.key == "busy|pa")) == '{"value": {"n": 2}}'

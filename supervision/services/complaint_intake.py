@@ -41,8 +41,11 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 SUFFIX = ".intake"
-ADMIT_WAIT_MS = 1500  # how long a filing waits for the database's write lock before it is journalled
+ADMIT_WAIT_MS = 300  # how long a filing waits for the database's write lock before it is journalled
 ADMIT_BATCH = 20  # filings a request enters besides its own
+ADMIT_CHUNK = 50  # filings entered in one transaction
+RETRY_AFTER_SECONDS = 300  # a filing that failed is tried again by a later pass, not this one
+MAX_ATTEMPTS = 5  # a filing that failed this often waits for a person (it is logged each time)
 ADMIT_EVERY_SECONDS = 15  # the scheduler process's pass
 OWN_CLAIM_SECONDS = 30  # the filing's own request enters it; nobody else tries meanwhile
 CLAIM_SECONDS = 120  # a pass entering a journalled filing
@@ -142,22 +145,13 @@ def record(session: Session, day: date, make_payload) -> tuple[str, dict]:
     return tracking, payload
 
 
-def _claim(engine: Engine, tracking_no: str, seconds: float) -> bool:
-    """Take the filing for ``seconds`` unless another request or pass holds it (atomic)."""
+def release(engine: Engine, tracking_nos: list[str]) -> None:
+    """Let a pass take these filings now (their request or pass could not enter them)."""
+    if not tracking_nos:
+        return
     conn = _journal(engine)
     try:
-        now = time.time()
-        return conn.execute("UPDATE filings SET claimed_until = ? WHERE tracking_no = ? AND claimed_until <= ?",
-                            (now + seconds, tracking_no, now)).rowcount == 1
-    finally:
-        conn.close()
-
-
-def release(engine: Engine, tracking_no: str) -> None:
-    """Let a pass take the filing now (its own request could not enter it)."""
-    conn = _journal(engine)
-    try:
-        conn.execute("UPDATE filings SET claimed_until = 0 WHERE tracking_no = ?", (tracking_no,))
+        conn.executemany("UPDATE filings SET claimed_until = 0 WHERE tracking_no = ?", [(t,) for t in tracking_nos])
     finally:
         conn.close()
 
@@ -210,10 +204,14 @@ def forget(engine: Engine, tracking_nos: list[str]) -> None:
     if conn is None:
         return
     try:
+        conn.execute("BEGIN IMMEDIATE")
         conn.executemany("DELETE FROM filings WHERE tracking_no = ?", [(t,) for t in tracking_nos])
-        # the write-ahead log still holds the pages as they were; fold it into the (overwritten)
-        # file and empty it, so no personal data of an entered filing stays on disk here
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM filings)").fetchone()[0]
+        conn.execute("COMMIT")
+        if empty:
+            # the write-ahead log still holds the pages as they were; fold it into the
+            # (overwritten) file and empty it, so no personal data of an entered filing stays
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
 
@@ -226,9 +224,9 @@ def _failed(engine: Engine, w: Waiting, error: Exception) -> None:
     log.error("journalled complaint filing %s could not be entered: %r", w.tracking_no, error)
     conn = _journal(engine)
     try:
-        conn.execute("UPDATE filings SET attempts = attempts + 1, last_error = ?, claimed_until = 0 "
+        conn.execute("UPDATE filings SET attempts = attempts + 1, last_error = ?, claimed_until = ? "
                      "WHERE tracking_no = ?",
-                     (repr(error)[:500], w.tracking_no))
+                     (repr(error)[:500], time.time() + RETRY_AFTER_SECONDS, w.tracking_no))
     finally:
         conn.close()
 
@@ -253,35 +251,73 @@ def is_locked(e: OperationalError) -> bool:
     return "locked" in str(e.orig).lower() or "busy" in str(e.orig).lower()
 
 
+def _claim_batch(engine: Engine, n: int) -> list[Waiting]:
+    """Take the ``n`` oldest journalled filings nobody holds (one atomic statement)."""
+    conn = _journal(engine)
+    try:
+        now = time.time()
+        rows = conn.execute(
+            "UPDATE filings SET claimed_until = ? WHERE claimed_until <= ? AND tracking_no IN ("
+            " SELECT tracking_no FROM filings WHERE claimed_until <= ? AND attempts < ?"
+            " ORDER BY filed_at, tracking_no LIMIT ?) "
+            "RETURNING tracking_no, filed_at, payload, attempts, last_error",
+            (now + CLAIM_SECONDS, now, now, MAX_ATTEMPTS, n)).fetchall()
+    finally:
+        conn.close()
+    out = [Waiting(t, datetime.fromisoformat(f), json.loads(p), a, e) for t, f, p, a, e in rows]
+    return sorted(out, key=lambda w: (w.filed_at, w.tracking_no))
+
+
 def admit_waiting(session_factory, engine: Engine, *, limit: int | None = None,
                   wait_ms: int = ADMIT_WAIT_MS) -> tuple[int, int]:
-    """Enter journalled filings into the database, oldest first, each in its own transaction
-    (committed here: this is the job's use case, not a step of another); stops at the first
-    that cannot have the write lock within ``wait_ms``. Returns (entered, still waiting)."""
+    """Enter journalled filings into the database, oldest first, up to ``ADMIT_CHUNK`` in a
+    transaction (committed here: this is the job's use case, not a step of another); stops when
+    the write lock cannot be had within ``wait_ms``. Returns (entered, still waiting)."""
+    sweep(engine)
+    entered = 0
+    left = limit
+    while left is None or left > 0:
+        batch = _claim_batch(engine, ADMIT_CHUNK if left is None else min(ADMIT_CHUNK, left))
+        if not batch:
+            break
+        done, busy = _enter(session_factory, engine, batch, wait_ms)
+        entered += done
+        if busy:
+            break
+        if left is not None:
+            left -= len(batch)
+    return entered, count_waiting(engine)
+
+
+def _enter(session_factory, engine: Engine, batch: list[Waiting], wait_ms: int) -> tuple[int, bool]:
+    """Enter the claimed filings in one transaction; when one of them fails, each on its own.
+    Returns (entered, the database was busy)."""
     from supervision.db import brief_wait
     from supervision.services import complaints as svc
 
-    sweep(engine)
-    entered = 0
-    for w in waiting(engine, limit=limit):
-        if not _claim(engine, w.tracking_no, CLAIM_SECONDS):
-            continue  # its own request, or another pass, is entering it
-        with session_factory() as s:
-            try:
-                with brief_wait(s.connection(), wait_ms):
+    with session_factory() as s:
+        try:
+            with brief_wait(s.connection(), wait_ms):
+                for w in batch:
                     svc.enter_filing(s, w.payload, late=True)
-                    s.commit()
-            except OperationalError as e:
-                s.rollback()
-                if is_locked(e):
-                    release(engine, w.tracking_no)
-                    break
-                _failed(engine, w, e)
-                continue
-            except Exception as e:  # noqa: BLE001 - one bad row never holds up the others
-                s.rollback()
-                _failed(engine, w, e)
-                continue
-        forget(engine, [w.tracking_no])
-        entered += 1
-    return entered, count_waiting(engine)
+                s.commit()
+        except Exception as e:  # noqa: BLE001 - one bad filing never holds up the others
+            s.rollback()
+            if isinstance(e, OperationalError) and is_locked(e):
+                release(engine, [w.tracking_no for w in batch])
+                return 0, True
+            error = e
+        else:
+            forget(engine, [w.tracking_no for w in batch])
+            return len(batch), False
+    if len(batch) == 1:
+        _failed(engine, batch[0], error)
+        return 0, False
+    entered = 0
+    for i, w in enumerate(batch):
+        done, busy = _enter(session_factory, engine, [w], wait_ms)
+        if busy:
+            release(engine, [x.tracking_no for x in batch[i + 1:]])
+            return entered, True
+        entered += done
+    return entered, False

@@ -293,7 +293,7 @@ def file_complaint(session: Session, inp: FilingInput, upload_dir: str, now: dat
     except OperationalError as e:
         if not intake.is_locked(e):
             raise
-        intake.release(session.get_bind().engine, tracking)
+        intake.release(session.get_bind().engine, [tracking])
         return Filed(None, code, tracking)
     return Filed(c, code, tracking)
 
