@@ -187,11 +187,18 @@ def is_waiting(engine: Engine, tracking_no: str, code: str) -> bool:
 
 
 def count_waiting(engine: Engine) -> int:
+    return counts(engine)[0]
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    """(filings waiting, of which failed ``MAX_ATTEMPTS`` times and wait for a person)."""
     conn = _journal(engine)
     if conn is None:
-        return 0
+        return 0, 0
     try:
-        return conn.execute("SELECT count(*) FROM filings").fetchone()[0]
+        total, stuck = conn.execute("SELECT count(*), coalesce(sum(attempts >= ?), 0) FROM filings",
+                                    (MAX_ATTEMPTS,)).fetchone()
+        return total, stuck
     finally:
         conn.close()
 

@@ -14,6 +14,7 @@ from supervision.jobs.registry import JOBS, count_label, job_context
 from supervision.models import JobAttempt, JobRun, SchedulerState
 from supervision.models.jobs import RUN_STATUS_LABELS
 from supervision.permissions import JOBS_MANAGE, requires
+from supervision.services import complaint_intake
 from supervision.web.forms import ActionForm
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
@@ -82,7 +83,17 @@ def index():
     return render_template("jobs/index.html", rows=_schedule_rows(s, now), attempts=attempts, state=state,
                            running=running, enabled=current_app.config["SCHEDULER_ENABLED"], now=now,
                            form=ActionForm(), labels=RUN_STATUS_LABELS, tags=STATUS_TAGS, triggers=TRIGGER_LABELS,
-                           jobs=JOBS)
+                           jobs=JOBS, intake=_intake())
+
+
+def _intake() -> dict | None:
+    """SQLite: complaint filings journalled while the database was busy, not yet entered."""
+    engine = db.engine()
+    if complaint_intake.journal_path(engine) is None:
+        return None
+    waiting, stuck = complaint_intake.counts(engine)
+    return {"waiting": waiting, "stuck": stuck, "every": complaint_intake.ADMIT_EVERY_SECONDS,
+            "path": complaint_intake.journal_path(engine)}
 
 
 @bp.route("/<name>")

@@ -195,3 +195,24 @@ def test_a_backup_holds_the_complaints_journalled_before_it(app, pa, write_lock,
         lock.release()
         manifest = create_backup(app, tmp_path / "b.sqlite3")
     assert manifest["tables"]["complaints"] == 1 and manifest["complaints_not_yet_entered"] == 0
+
+
+def test_the_jobs_page_shows_the_filings_waiting_and_those_that_need_a_person(app, client, pa, make_user, write_lock):
+    from supervision.services.complaints import file_complaint
+    from tests.conftest import login
+
+    with app.app_context():
+        lock = write_lock()
+        s = dbmod.session()
+        for i in range(2):
+            file_complaint(s, filing(report_number=f"R-{i}"), app.config["UPLOAD_DIR"])
+        s.rollback()
+        lock.release()
+        conn = sqlite3.connect(str(intake.journal_path(dbmod.engine())))
+        conn.execute("UPDATE filings SET attempts = ? WHERE tracking_no = 'TS20261120-00001'", (intake.MAX_ATTEMPTS,))
+        conn.commit()
+        conn.close()
+    make_user("admin1", "admin")
+    login(client, "admin1")
+    page = client.get("/admin/jobs/").get_data(as_text=True)
+    assert re.search(r"暂存待登记的投诉：<strong>2</strong> 件，.*其中 1 件多次登记失败", page)
