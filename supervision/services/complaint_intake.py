@@ -279,7 +279,10 @@ def admit_waiting(session_factory, engine: Engine, *, limit: int | None = None,
                   wait_ms: int = ADMIT_WAIT_MS) -> tuple[int, int]:
     """Enter journalled filings into the database, oldest first, up to ``ADMIT_CHUNK`` in a
     transaction (committed here: this is the job's use case, not a step of another); stops when
-    the write lock cannot be had within ``wait_ms``. Returns (entered, still waiting)."""
+    the write lock cannot be had within ``wait_ms``. Returns (entered, still waiting); (0, 0)
+    where filings go straight in (PostgreSQL)."""
+    if journal_path(engine) is None:
+        return 0, 0
     sweep(engine)
     entered = 0
     left = limit

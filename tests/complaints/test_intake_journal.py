@@ -216,3 +216,15 @@ def test_the_jobs_page_shows_the_filings_waiting_and_those_that_need_a_person(ap
     login(client, "admin1")
     page = client.get("/admin/jobs/").get_data(as_text=True)
     assert re.search(r"暂存待登记的投诉：<strong>2</strong> 件，.*其中 1 件多次登记失败", page)
+
+
+def test_where_filings_go_straight_in_there_is_no_journal_to_enter():
+    """PostgreSQL (and an in-memory SQLite database): the pass over the journal finds nothing."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    for url in ("sqlite://", "postgresql+psycopg://nobody@127.0.0.1:1/none"):  # never connected to
+        engine = create_engine(url)
+        assert intake.journal_path(engine) is None
+        assert intake.admit_waiting(sessionmaker(bind=engine), engine) == (0, 0)
+        assert intake.counts(engine) == (0, 0) and intake.sweep(engine) == 0
