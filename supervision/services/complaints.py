@@ -342,6 +342,7 @@ def enter_filing(session: Session, payload: dict, *, lock_wait_ms: int | None = 
              "attachments": len(payload["files"]), "duplicate_of": dup.tracking_no if dup else None}
     if late:
         after["entered_late"] = True  # journalled while the database was busy, entered afterwards
+        after["filed_at"] = filed_at.isoformat(sep=" ", timespec="seconds")
     public = auditlog.Actor(None, "anonymous", "public", None, payload.get("ip") or "")
     auditlog.record(session, "complaint.file", "complaint", c.id, None, after, actor=public,
                     platform_id=c.platform_id)
