@@ -189,10 +189,9 @@ def run_once(app: Flask, echo=print) -> int:
         echo(f"另一个调度进程正在运行（{lock.describe()}），本次不执行。")
         return 3
     try:
-        if intake.journal_path(app.extensions["db_engine"]) is not None:
-            entered, left = admit_journalled(app)
-            if entered or left:
-                echo(f"登记暂存的投诉：{entered} 件已登记，{max(left, 0)} 件仍在等待。")
+        entered, left = admit_journalled(app)  # SQLite's intake journal; (0, 0) elsewhere
+        if entered or left:
+            echo(f"登记暂存的投诉：{entered} 件已登记，{max(left, 0)} 件仍在等待。")
         with app.app_context():
             sm = app.extensions["db_sessionmaker"]
             runner.recover_interrupted(sm, clock.now())

@@ -156,8 +156,12 @@ def release(engine: Engine, tracking_nos: list[str]) -> None:
         conn.close()
 
 
-def waiting(engine: Engine, tracking_no: str | None = None, limit: int | None = None) -> list[Waiting]:
-    """Journalled filings not yet known to be entered, oldest first."""
+def _waiting(rows) -> list[Waiting]:
+    return [Waiting(t, datetime.fromisoformat(f), json.loads(p), a, e) for t, f, p, a, e in rows]
+
+
+def waiting(engine: Engine, tracking_no: str | None = None) -> list[Waiting]:
+    """Journalled filings not yet known to be entered (all, or the one numbered so), oldest first."""
     conn = _journal(engine)
     if conn is None:
         return []
@@ -167,13 +171,10 @@ def waiting(engine: Engine, tracking_no: str | None = None, limit: int | None = 
         if tracking_no is not None:
             sql += " WHERE tracking_no = ?"
             args = (tracking_no,)
-        sql += " ORDER BY filed_at, tracking_no"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        rows = conn.execute(sql, args).fetchall()
+        rows = conn.execute(sql + " ORDER BY filed_at, tracking_no", args).fetchall()
     finally:
         conn.close()
-    return [Waiting(t, datetime.fromisoformat(f), json.loads(p), a, e) for t, f, p, a, e in rows]
+    return _waiting(rows)
 
 
 def is_waiting(engine: Engine, tracking_no: str, code: str) -> bool:
@@ -277,8 +278,7 @@ def _claim_batch(engine: Engine, n: int) -> list[Waiting]:
             (now + CLAIM_SECONDS, now, now, MAX_ATTEMPTS, n)).fetchall()
     finally:
         conn.close()
-    out = [Waiting(t, datetime.fromisoformat(f), json.loads(p), a, e) for t, f, p, a, e in rows]
-    return sorted(out, key=lambda w: (w.filed_at, w.tracking_no))
+    return sorted(_waiting(rows), key=lambda w: (w.filed_at, w.tracking_no))
 
 
 def admit_waiting(session_factory, engine: Engine, *, limit: int | None = None,

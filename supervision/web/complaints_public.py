@@ -128,12 +128,13 @@ def query():
     form = QueryForm()
     if request.method == "POST":
         c = None
-        if form.validate():
+        valid = form.validate()
+        if valid:
             c = svc.find_for_public(db.session(), form.tracking_no.data, form.code.data)
         if c is not None:
             session[TRACK_KEY] = c.id
             return redirect(url_for("complaints_public.track"))
-        if form.validate() and intake.is_waiting(db.engine(), form.tracking_no.data, form.code.data):
+        if valid and intake.is_waiting(db.engine(), form.tracking_no.data, form.code.data):
             return render_template("complaints/public_query.html", form=form, message=(
                 f"投诉 {form.tracking_no.data.strip().upper()} 已收到，正在登记入库，"
                 "请稍后（约一分钟）再查询办理情况。")), 200
