@@ -233,3 +233,33 @@ def test_stored_reports_and_findings_cannot_move_to_another_platform(runner, mak
         with engine.connect() as conn:
             assert conn.execute(text(f"SELECT count(*) FROM {table} WHERE platform_id = :p"),
                                 {"p": other}).scalar() == 0
+
+
+def test_the_calendar_in_force_follows_an_override_at_once_and_cannot_be_altered_by_a_reader(app):
+    """The built calendar is shared between requests: a day the office corrects is in force for
+    the next reader, and no reader can change the shared one."""
+    from datetime import date, datetime
+
+    import numpy as np
+    import pytest
+
+    from supervision.models import CalendarDay
+    from sqlalchemy.orm import Session
+
+    from supervision.services.checks import load_calendar
+
+    session = Session(bind=app.extensions["db_engine"])
+    first = load_calendar(session)
+    assert load_calendar(session) is first  # built once for the same content
+    assert first.is_workday(date(2026, 10, 1)) is False  # 国庆节
+    session.add(CalendarDay(day=date(2026, 10, 1), is_workday=True, note="测试", updated_by="t",
+                            updated_at=datetime(2026, 9, 1)))
+    session.flush()
+    changed = load_calendar(session)
+    assert changed.is_workday(date(2026, 10, 1)) is True and changed.version != first.version
+    assert first.is_workday(date(2026, 10, 1)) is False
+    with pytest.raises(ValueError):
+        np.asarray(changed._work)[0] = True
+    session.rollback()
+    assert load_calendar(session) is first
+    session.close()

@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -45,9 +46,17 @@ def month_bounds(period: str) -> tuple[datetime, datetime]:
 # Calendar ------------------------------------------------------------------------------------
 
 def load_calendar(session: Session) -> WorkCalendar:
-    overrides = {d.day: d.is_workday for d in session.scalars(select(CalendarDay))}
-    years = [y.year for y in session.scalars(select(CalendarYear))]
-    return WorkCalendar(overrides, known_years=years)
+    """The calendar in force: the office's overrides and declared years as stored now."""
+    overrides = tuple(sorted(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).tuples()))
+    years = tuple(sorted(session.scalars(select(CalendarYear.year))))
+    return _calendar_of(overrides, years)
+
+
+@lru_cache(maxsize=8)
+def _calendar_of(overrides: tuple, years: tuple) -> WorkCalendar:
+    """One built calendar per content (building one takes about 10 ms, and the complaint
+    queue, notices and scores ask for it on every page); a changed override is another key."""
+    return WorkCalendar(dict(overrides), known_years=years)
 
 
 def remember_calendar(session: Session, calendar: WorkCalendar) -> str:

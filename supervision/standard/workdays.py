@@ -184,6 +184,8 @@ class WorkCalendar:
         digest.update(np.packbits(known).tobytes())
         digest.update(np.packbits(work).tobytes())
         self._digest = digest.hexdigest()
+        for table in (known, work, run_end, self._cum_before, self._work_pos):
+            table.flags.writeable = False  # one built calendar is shared (services.checks)
 
     @property
     def version(self) -> str:
