@@ -62,6 +62,25 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def without_parallel_workers(engine: Engine) -> None:
+    """PostgreSQL: every connection ``engine`` opens from now on runs each query in its own
+    backend alone, without parallel workers. For work below the server's priority (a large
+    ledger's child process): its backend and its parallel workers run at the database's normal
+    priority, which the child's lower one does not reach, and on a small server two parallel
+    workers beside the backend took every core from the pages for minutes (a scorecard's month
+    query, seen in the load test). Connections already open are closed first."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _serial(dbapi_conn, _record):  # pragma: no branch
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET max_parallel_workers_per_gather = 0")
+        dbapi_conn.commit()
+
+    engine.dispose()
+
+
 _SIDE_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SIDE_LOCK = threading.Lock()
 

@@ -135,3 +135,31 @@ def test_a_child_import_sees_its_failed_commit_and_its_own_errors(app, make_plat
     with pytest.raises(ValueError, match="坏文件"):
         at_lower_priority(app, lambda s: (_ for _ in ()).throw(ValueError("坏文件")), 2)
     assert session.scalar(select(func.count()).select_from(Platform)) == 1
+
+
+
+def test_the_childs_database_work_takes_no_parallel_workers(app):
+    """The child imports below the server's priority; on PostgreSQL its queries run in its one
+    backend (parallel workers would run at the database's full priority beside it), while the
+    web server's connections keep the server's setting. (SQLite has no such workers: nothing to
+    change there, and the PostgreSQL pass of the suite runs this.)"""
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite runs no parallel workers")
+    child, web = dbmod.make_engine(url), dbmod.make_engine(url)
+    try:
+        with web.connect() as c:
+            default = c.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+        assert default != "0"  # (the server's default is 2)
+        with child.connect() as c:  # open before the change: not handed out again as it was
+            c.exec_driver_sql("SELECT 1")
+        dbmod.without_parallel_workers(child)
+        for _ in range(2):  # each connection, also once it has been back in the pool
+            with child.connect() as c:
+                assert c.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+                c.commit()
+        with web.connect() as c:
+            assert c.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == default
+    finally:
+        child.dispose()
+        web.dispose()

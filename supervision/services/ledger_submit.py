@@ -144,6 +144,7 @@ def _child_main(config: dict, parent_now: datetime, job: dict) -> Submitted:
         try:
             niceness = app.config["LEDGER_CHILD_NICE"]
             if niceness and db.engine().dialect.name == "postgresql":
+                db.without_parallel_workers(db.engine())
                 return at_lower_priority(app, work, niceness)
             return work(db.session())
         finally:
