@@ -763,3 +763,39 @@ def test_confirmed_unreported_report_enters_the_problem_ledger(app, client, pa, 
 
     rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
     assert any(row[5] == "CMP-02" and row[8] == "投诉查实" for row in rows[1:])
+
+
+def test_the_queue_ranks_every_complaint_and_pages_them(app, pa, client, make_user, clock, monkeypatch):
+    """An overdue complaint comes first however many newer ones were filed after it (the queue
+    once ranked only the 500 newest, so an old overdue one vanished behind them); the queue is
+    paged, with the count of what the filter selects."""
+    import re
+
+    from supervision.services import complaints as svc
+
+    monkeypatch.setattr(svc, "QUEUE_PAGE", 2)
+    with app.app_context():
+        s = db.session()
+        old = file_one(s, app, report_number="R-old").complaint
+        s.commit()
+    clock.advance(days=7)
+    newer = []
+    with app.app_context():
+        s = db.session()
+        for i in range(3):
+            newer.append(file_one(s, app, report_number=f"R-new{i}").complaint.tracking_no)
+        s.commit()
+    _handler(client, make_user)
+
+    def shown(page):
+        return re.findall(r"TS\d{8}-?\d+", page)
+
+    first = client.get("/complaints/").get_data(as_text=True)
+    assert "共 4 件" in first and "第 1 / 2 页" in first and "下一页" in first
+    assert shown(first)[0] == old.tracking_no and len(set(shown(first))) == 2
+    second = client.get("/complaints/?page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and "上一页" in second
+    assert set(shown(first)) | set(shown(second)) == {old.tracking_no, *newer}
+    assert client.get("/complaints/?page=9").get_data(as_text=True).count("第 2 / 2 页") == 1  # the last page
+    only = client.get("/complaints/?overdue=1").get_data(as_text=True)
+    assert "共 1 件" in only and shown(only) == [old.tracking_no]

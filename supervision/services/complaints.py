@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from supervision.passwords import burn_generated_secret_time, hash_generated_sec
 from supervision.services import ValidationError, derived
 from supervision.services import complaint_intake as intake
 from supervision.services.checks import current_parameters
+from supervision.services.ledger_store import fetch_frame
 from supervision.standard import complaints as std
 from supervision.standard.rules import RULES
 from supervision.standard.workdays import UnknownYearError, WorkCalendar
@@ -746,33 +749,60 @@ class QueueFilter:
     transferred_only: bool = False  # the platform's view
 
 
-def queue(session: Session, flt: QueueFilter, now: datetime | None = None, limit: int = 500) -> list[QueueRow]:
-    """Complaints by state and deadline: overdue first, then those nearing a deadline, then by the
-    next due date."""
+QUEUE_PAGE = 50
+_QUEUE_TIMES = tuple(std.Times.__dataclass_fields__)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+
+
+def queue(session: Session, flt: QueueFilter, now: datetime | None = None, page: int = 1,
+          per_page: int | None = None) -> QueuePage:
+    """One page of the complaints the filter selects, most urgent first: overdue, then nearing a
+    deadline, then by the next due date (then the time of filing). Every selected complaint is
+    ranked, column-wise (``std.queue_order``), however many there are; only the page's are loaded."""
     from supervision.services.checks import load_calendar
 
     now = now or clock.now()
-    q = select(Complaint)
+    where, bind = [], {}
     if flt.status == "open":
-        q = q.where(Complaint.status.in_(std.OPEN_STATES))
+        bind.update({f"s{i}": st for i, st in enumerate(std.OPEN_STATES)})
+        where.append("status IN (" + ", ".join(f":s{i}" for i in range(len(std.OPEN_STATES))) + ")")
     elif flt.status in std.STATES:
-        q = q.where(Complaint.status == flt.status)
+        where.append("status = :status")
+        bind["status"] = flt.status
     if flt.platform_id is not None:
-        q = q.where(Complaint.platform_id == flt.platform_id)
+        where.append("platform_id = :platform_id")
+        bind["platform_id"] = flt.platform_id
     if flt.duplicates_only:
-        q = q.where(Complaint.duplicate_of_id.is_not(None))
+        where.append("duplicate_of_id IS NOT NULL")
     if flt.transferred_only:
-        q = q.where(Complaint.transferred_at.is_not(None))
+        where.append("transferred_at IS NOT NULL")
     if flt.tracking_no:
-        q = q.where(Complaint.tracking_no == flt.tracking_no.strip().upper())
-    rows = session.scalars(q.order_by(Complaint.filed_at.desc()).limit(limit)).all()
+        where.append("tracking_no = :tracking_no")
+        bind["tracking_no"] = flt.tracking_no.strip().upper()
+    # plain tuples from the driver, the times parsed column-wise: thousands of complaints ranked
+    # without an object (or a parsed date-time) per complaint
+    found = fetch_frame(session, f"SELECT id, status, {', '.join(_QUEUE_TIMES)} FROM complaints"
+                        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY filed_at DESC, id DESC",
+                        bind, ["id", "status", *_QUEUE_TIMES])
     calendar, params = load_calendar(session), workflow_params(session)
-    out = [queue_row(c, calendar, params, now) for c in rows]
-    if flt.overdue_only:
-        out = [r for r in out if r.overdue]
-    rank = {"overdue": 0, "warning": 1, "ok": 2, "unknown": 3, "late": 4, "done": 5}
-    out.sort(key=lambda r: (rank.get(r.worst, 9), r.next_due or datetime.max, r.complaint.filed_at))
-    return out
+    ids = found["id"].to_numpy(dtype=np.int64)
+    ranked = std.queue_order(
+        {k: pd.to_datetime(found[k], format="ISO8601").to_numpy("datetime64[ns]") for k in _QUEUE_TIMES},
+        found["status"].isin(std.OPEN_STATES).to_numpy(), calendar, params, now)
+    order = ranked.order[ranked.flagged[ranked.order]] if flt.overdue_only else ranked.order
+    per_page = per_page or QUEUE_PAGE
+    pages = max(1, -(-len(order) // per_page))
+    page = min(max(1, page), pages)
+    shown = [int(i) for i in ids[order[(page - 1) * per_page:page * per_page]]]
+    loaded = {c.id: c for c in session.scalars(select(Complaint).where(Complaint.id.in_(shown)))} if shown else {}
+    return QueuePage([queue_row(loaded[i], calendar, params, now) for i in shown], len(order), page, pages)
 
 
 # What others than complaint handlers see ----------------------------------------------------------

@@ -348,6 +348,19 @@ class WorkCalendar:
         out[good] = self._day_to_deadline(j[good])
         return out
 
+    def known_deadlines(self, times, n, where=None) -> np.ndarray:
+        """``deadlines``, with NaT instead of an error where a deadline runs into a year the
+        calendar does not know (as ``deadline`` per row is shown "日历缺年份")."""
+        t = as_datetime64(times)
+        mask = ~np.isnat(t)
+        if where is not None:
+            mask &= np.asarray(where, dtype=bool)
+        j, status, _bound, _s = self._deadline_days(t, n, mask)
+        out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+        good = status == 0
+        out[good] = self._day_to_deadline(j[good])
+        return out
+
     def exceeds(self, x, times, n, where=None, *, labels=None) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised ``x > deadline(t, n)``, and the deadlines computed (NaT elsewhere).
 

@@ -20,7 +20,7 @@ from supervision.services.checks import load_calendar
 from supervision.standard import complaints as std
 from supervision.web.complaint_forms import (AcceptForm, CloseForm, ConfirmUnreportedForm, RejectForm,
                                              ResponseForm, ReturnForm, TransferForm)
-from supervision.web.forms import ActionForm
+from supervision.web.forms import ActionForm, page_arg
 
 bp = Blueprint("complaints", __name__)
 
@@ -60,11 +60,12 @@ def _filter_from_args() -> svc.QueueFilter:
 @requires_any(COMPLAINTS_HANDLE, COMPLAINTS_VIEW)
 def index():
     s = db.session()
-    rows = svc.queue(s, _filter_from_args())
+    found = svc.queue(s, _filter_from_args(), page=page_arg())
     platforms = s.scalars(select(Platform).order_by(Platform.name)).all()
-    return render_template("complaints/index.html", rows=rows, platforms=platforms, args=request.args,
-                           states=std.STATES, labels=std.STAGE_STATUS_LABELS, counts=svc.counts(s),
-                           handler=_is_handler(), now=clock.now())
+    return render_template("complaints/index.html", rows=found.rows, total=found.total, page=found.page,
+                           pages=found.pages, platforms=platforms, args=request.args, states=std.STATES,
+                           labels=std.STAGE_STATUS_LABELS, counts=svc.counts(s), handler=_is_handler(),
+                           now=clock.now())
 
 
 @bp.route("/complaints/<int:complaint_id>")
@@ -225,9 +226,9 @@ def portal_index():
     status = request.args.get("status", "")
     flt = svc.QueueFilter(status=status if status in std.STATES else "all", platform_id=current_user.platform_id,
                           transferred_only=True)
-    rows = svc.queue(s, flt)
-    return render_template("complaints/portal_index.html", rows=rows, status=status, labels=std.STAGE_STATUS_LABELS,
-                           now=clock.now())
+    found = svc.queue(s, flt, page=page_arg())
+    return render_template("complaints/portal_index.html", rows=found.rows, total=found.total, page=found.page,
+                           pages=found.pages, status=status, labels=std.STAGE_STATUS_LABELS, now=clock.now())
 
 
 @bp.route("/portal/complaints/<int:complaint_id>", methods=["GET", "POST"])

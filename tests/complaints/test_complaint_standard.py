@@ -140,3 +140,61 @@ def test_satisfaction_figures():
     assert s.distribution == {1: 1, 2: 1, 3: 0, 4: 2, 5: 1}
     assert s.score == pytest.approx((100 + 80 + 80 + 30 + 0) / 5)
     assert std.satisfaction([]).count == 0
+
+
+def _random_times(rng, n):
+    """Complaints at every stage of their life, some with deadlines past the calendar's years."""
+    out = []
+    for _ in range(n):
+        filed = datetime(2026, 1, 1) + timedelta(minutes=int(rng.integers(0, 365 * 24 * 60)))
+        t = {"filed_at": filed}
+        step = int(rng.integers(0, 6))
+        after = lambda base: base + timedelta(minutes=int(rng.integers(1, 30 * 24 * 60)))  # noqa: E731
+        if step >= 1:
+            t["decided_at"] = after(filed)
+            if step >= 2 or rng.random() < 0.8:
+                t["accepted_at"] = t["decided_at"]
+        if step >= 2 and "accepted_at" in t:
+            t["transferred_at"] = after(t["accepted_at"])
+        if step >= 3 and "transferred_at" in t:
+            t["answered_at"] = after(t["transferred_at"]) if rng.random() < 0.9 else t["transferred_at"] - timedelta(1)
+        if step >= 4 and "accepted_at" in t:
+            t["closed_at"] = after(t.get("answered_at") or t["accepted_at"])
+        if step == 5 and "closed_at" in t:
+            t["reopened_at"] = after(t["closed_at"])
+        open_ = "closed_at" not in t or "reopened_at" in t
+        if "decided_at" in t and "accepted_at" not in t:
+            open_ = False  # rejected
+        out.append((std.Times(**t), bool(open_ if rng.random() < 0.95 else not open_)))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_queue_order_of_many_complaints_is_that_of_each_complaint_ranked_alone(seed):
+    """The work queue ranks every complaint at once, column-wise; the order and the overdue flag
+    are exactly those of stages/worst_status/overdue_keys per complaint, including deadlines the
+    calendar cannot give (a year it lacks) and a time of filing shared by several complaints."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    cal = WorkCalendar(known_years=[2026], use_package=False)  # 2027 unknown: late deadlines are "unknown"
+    params = std.WorkflowParams(warning_share=0.7)
+    complaints = _random_times(rng, 400)
+    complaints += [(std.Times(filed_at=complaints[0][0].filed_at), True)] * 3  # ties keep the given order
+    now = datetime(2026, 9, 15, 12, 0)
+    got = std.queue_order({k: np.array([getattr(t, k) for t, _o in complaints], dtype="datetime64[ns]")
+                           for k in std.Times.__dataclass_fields__},
+                          np.array([o for _t, o in complaints]), cal, params, now)
+    rank = {"overdue": 0, "warning": 1, "ok": 2, "unknown": 3, "late": 4, "done": 5}
+    alone = []
+    for i, (times, is_open) in enumerate(complaints):
+        st = std.stages(times, cal, params)
+        worst = std.worst_status(st, now, params.warning_share) if is_open else "done"
+        dues = [s.due for s in st if s.end is None and s.due is not None]
+        alone.append(((rank[worst], min(dues) if dues else datetime.max, times.filed_at), i,
+                      bool(std.overdue_keys(st, now))))
+    expected = [i for _key, i, _f in sorted(alone, key=lambda a: a[0])]
+    assert got.order.tolist() == expected
+    assert got.flagged.tolist() == [f for _k, _i, f in alone]
+    kinds = {a[0][0] for a in alone}
+    assert kinds >= {0, 1, 2, 3, 5}  # every kind of row took part
