@@ -799,3 +799,46 @@ def test_the_queue_ranks_every_complaint_and_pages_them(app, pa, client, make_us
     assert client.get("/complaints/?page=9").get_data(as_text=True).count("第 2 / 2 页") == 1  # the last page
     only = client.get("/complaints/?overdue=1").get_data(as_text=True)
     assert "共 1 件" in only and shown(only) == [old.tracking_no]
+
+
+def test_the_platform_api_lists_many_complaints_without_a_query_per_complaint(app, pa, make_user):
+    """The list of transferred complaints reads the calendar and parameters once, not for
+    every complaint (a platform with thousands of them once cost three queries each)."""
+    from sqlalchemy import event
+
+    from supervision.models import User
+    from supervision.services import complaints as svc
+    from supervision.services.api_tokens import create_token
+
+    make_user("pa_user", "platform", "pa")
+    with app.app_context():
+        s = db.session()
+        _token, raw = create_token(s, s.scalar(select(User).where(User.username == "pa_user")), "对接")
+        s.commit()
+    client = app.test_client()
+    h = {"Authorization": f"Bearer {raw}"}
+
+    def listed(n_more):
+        with app.app_context():
+            s = db.session()
+            for i in range(n_more):
+                c = file_one(s, app, report_number=f"R-A{i}-{n_more}").complaint
+                svc.accept(s, c)
+                svc.transfer(s, c, "请核查")
+            s.commit()
+        statements = []
+        seen = lambda *a: statements.append(a[2])  # noqa: E731
+        with app.app_context():
+            engine = db.engine()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            body = client.get("/api/v1/complaints", headers=h).get_json()
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert all(x["response_due"] for x in body["complaints"])
+        # (the token's time of last use is written at most once a minute)
+        return len(body["complaints"]), len([q for q in statements if not q.startswith("UPDATE api_tokens")])
+
+    one = listed(1)
+    four = listed(3)
+    assert (one[0], four[0]) == (1, 4) and four[1] == one[1]

@@ -128,20 +128,29 @@ def get_complaints():
     if status:
         q = q.where(Complaint.status == status)
     rows = db.session().scalars(q.order_by(Complaint.id).limit(10000)).all()
+    rules = _deadline_rules()  # once for the list, not per complaint
     return jsonify({"platform": g.api_platform.code, "status": status or None,
-                    "complaints": [_complaint_json(c) for c in rows]})
+                    "complaints": [_complaint_json(c, rules) for c in rows]})
 
 
-def _complaint_json(c) -> dict:
+def _deadline_rules():
+    """The calendar and complaint parameters in force."""
     from supervision.services.checks import load_calendar
-    from supervision.services.complaints import platform_view, workflow_params
+    from supervision.services.complaints import workflow_params
+
+    return load_calendar(db.session()), workflow_params()
+
+
+def _complaint_json(c, rules=None) -> dict:
+    from supervision.services.complaints import platform_view
     from supervision.standard.complaints import stages, Times
 
     body = platform_view(c)
     due = None
     if c.transferred_at is not None:
+        calendar, params = rules or _deadline_rules()
         st = [x for x in stages(Times(filed_at=c.filed_at, transferred_at=c.transferred_at, answered_at=c.answered_at),
-                                load_calendar(db.session()), workflow_params()) if x.key == "respond"]
+                                calendar, params) if x.key == "respond"]
         due = st[0].due.isoformat(sep=" ") if st and st[0].due else None
     body["response_due"] = due
     return body
