@@ -764,8 +764,9 @@ class QueuePage:
 def queue(session: Session, flt: QueueFilter, now: datetime | None = None, page: int = 1,
           per_page: int | None = None) -> QueuePage:
     """One page of the complaints the filter selects, most urgent first: overdue, then nearing a
-    deadline, then by the next due date (then the time of filing). Every selected complaint is
-    ranked, column-wise (``std.queue_order``), however many there are; only the page's are loaded."""
+    deadline, then by the next due date, then the earlier filed (and numbered). Every selected
+    complaint is ranked, column-wise (``std.queue_order``), however many there are; only the
+    page's are loaded."""
     from supervision.services.checks import load_calendar
 
     now = now or clock.now()
@@ -789,7 +790,7 @@ def queue(session: Session, flt: QueueFilter, now: datetime | None = None, page:
     # plain tuples from the driver, the times parsed column-wise: thousands of complaints ranked
     # without an object (or a parsed date-time) per complaint
     found = fetch_frame(session, f"SELECT id, status, {', '.join(_QUEUE_TIMES)} FROM complaints"
-                        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY filed_at DESC, id DESC",
+                        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY filed_at, id",
                         bind, ["id", "status", *_QUEUE_TIMES])
     calendar, params = load_calendar(session), workflow_params(session)
     ids = found["id"].to_numpy(dtype=np.int64)
