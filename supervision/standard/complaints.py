@@ -150,16 +150,17 @@ def overdue_keys(stage_list: list[Stage], now: datetime) -> list[str]:
     return [s.key for s in stage_list if s.status(now, 1.0) in ("overdue", "late")]
 
 
+_RANKS = ("overdue", "warning", "ok", "unknown", "late", "done")  # most urgent first
+
+
 def worst_status(stage_list: list[Stage], now: datetime, warning_share: float) -> str:
-    order = ("overdue", "warning", "ok", "unknown", "late", "done")
     statuses = [s.status(now, warning_share) for s in stage_list if s.end is None] or ["done"]
-    return min(statuses, key=order.index)
+    return min(statuses, key=_RANKS.index)
 
 
 # The work queue, over every complaint at once ----------------------------------------------------
 
 _NO_TIME = np.iinfo(np.int64).max
-_RANKS = ("overdue", "warning", "ok", "unknown", "late", "done")
 
 
 @dataclass(frozen=True)

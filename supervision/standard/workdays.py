@@ -335,31 +335,28 @@ class WorkCalendar:
         ``n`` is an int or an array of ints (one per row). Raises `UnknownYearError` if any
         needed deadline runs into an unknown year.
         """
+        out, status, bound, s = self._deadlines(times, n, where)
+        bad = np.flatnonzero(status > 0)
+        if len(bad):
+            self._raise_for(status, bound, s, bad, labels)
+        return out
+
+    def _deadlines(self, times, n, where):
+        """The deadlines (NaT where not computed) and ``_deadline_days``' status, bound, start."""
         t = as_datetime64(times)
         mask = ~np.isnat(t)
         if where is not None:
             mask &= np.asarray(where, dtype=bool)
         j, status, bound, s = self._deadline_days(t, n, mask)
-        bad = np.flatnonzero(status > 0)
-        if len(bad):
-            self._raise_for(status, bound, s, bad, labels)
         out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
         good = status == 0
         out[good] = self._day_to_deadline(j[good])
-        return out
+        return out, status, bound, s
 
     def known_deadlines(self, times, n, where=None) -> np.ndarray:
         """``deadlines``, with NaT instead of an error where a deadline runs into a year the
         calendar does not know (as ``deadline`` per row is shown "日历缺年份")."""
-        t = as_datetime64(times)
-        mask = ~np.isnat(t)
-        if where is not None:
-            mask &= np.asarray(where, dtype=bool)
-        j, status, _bound, _s = self._deadline_days(t, n, mask)
-        out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
-        good = status == 0
-        out[good] = self._day_to_deadline(j[good])
-        return out
+        return self._deadlines(times, n, where)[0]
 
     def exceeds(self, x, times, n, where=None, *, labels=None) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised ``x > deadline(t, n)``, and the deadlines computed (NaT elsewhere).
