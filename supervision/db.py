@@ -6,6 +6,7 @@ teardown. Services take a session and never commit; the caller commits once.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -101,21 +103,43 @@ def side_engine(main: Engine) -> Engine:
     return side
 
 
+# SQLite: once a brief wait has found the single write lock held beyond its time (a large
+# ledger's transaction holds it for minutes), the process expects it to be held a while longer:
+# for this many seconds its deferrable writes wait only SQLITE_BUSY_WAIT_MS, then retry in full.
+# Without this every page view of every user due for a session touch waited its 250 ms in vain,
+# for the whole of a large import (the staff median in the SQLite load test).
+SQLITE_BUSY_BACKOFF_SECONDS = 5.0
+SQLITE_BUSY_WAIT_MS = 20
+_sqlite_busy_until: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> monotonic time
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
 @contextmanager
 def brief_wait(conn, milliseconds: int):
     """Within the block, a write on ``conn`` (a Connection in a transaction) waits at most
     ``milliseconds`` for a lock another transaction holds, then fails with OperationalError:
-    for writes that can as well be done later (a session's touch, a stored figure). SQLite:
-    the connection's busy timeout, restored afterwards; PostgreSQL: ``SET LOCAL lock_timeout``,
-    which ends with the transaction."""
+    for writes that can as well be done later (a session's touch, a stored figure, a filing the
+    intake journal takes). SQLite: the connection's busy timeout, restored afterwards, and only
+    ``SQLITE_BUSY_WAIT_MS`` while the database was found busy in the last
+    ``SQLITE_BUSY_BACKOFF_SECONDS`` (``sqlite_busy_lately``); PostgreSQL: ``SET LOCAL
+    lock_timeout``, which ends with the transaction (a lock there is one row's, not the
+    database's)."""
     sqlite = conn.dialect.name == "sqlite"
     raw = conn.connection.driver_connection
     if sqlite:
-        raw.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        wait = min(int(milliseconds), SQLITE_BUSY_WAIT_MS) if sqlite_busy_lately(conn.engine) else int(milliseconds)
+        raw.execute(f"PRAGMA busy_timeout = {wait}")
     else:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(milliseconds)}ms'")
     try:
         yield
+    except OperationalError as e:
+        if sqlite and is_busy(e):
+            _sqlite_busy_until[conn.engine] = _monotonic() + SQLITE_BUSY_BACKOFF_SECONDS
+        raise
     finally:
         # A block that commits its session has given the connection back to the pool by now
         # (closed outright when it was an overflow connection; perhaps already taken by another
@@ -123,6 +147,17 @@ def brief_wait(conn, milliseconds: int):
         # whoever takes it next.
         if sqlite and not conn.closed and not conn.invalidated:
             raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def sqlite_busy_lately(engine: Engine) -> bool:
+    """SQLite: whether a brief wait of this process found ``engine``'s database busy within the
+    last ``SQLITE_BUSY_BACKOFF_SECONDS``."""
+    return _sqlite_busy_until.get(engine, 0.0) > _monotonic()
+
+
+def is_busy(e: OperationalError) -> bool:
+    text = str(getattr(e, "orig", e)).lower()
+    return "locked" in text or "busy" in text
 
 
 def dialect_insert(dialect_name: str):

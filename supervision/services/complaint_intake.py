@@ -261,10 +261,6 @@ def sweep(engine: Engine, numbers: list[str] | None = None) -> int:
     return len(entered)
 
 
-def is_locked(e: OperationalError) -> bool:
-    return "locked" in str(e.orig).lower() or "busy" in str(e.orig).lower()
-
-
 def _claim_batch(engine: Engine, n: int) -> list[Waiting]:
     """Take the ``n`` oldest journalled filings nobody holds (one atomic statement)."""
     conn = _journal(engine)
@@ -308,7 +304,7 @@ def admit_waiting(session_factory, engine: Engine, *, limit: int | None = None,
 def _enter(session_factory, engine: Engine, batch: list[Waiting], wait_ms: int) -> tuple[int, bool]:
     """Enter the claimed filings in one transaction; when one of them fails, each on its own.
     Returns (entered, the database was busy)."""
-    from supervision.db import brief_wait
+    from supervision.db import brief_wait, is_busy
     from supervision.services import complaints as svc
 
     with session_factory() as s:
@@ -319,7 +315,7 @@ def _enter(session_factory, engine: Engine, batch: list[Waiting], wait_ms: int) 
                 s.commit()
         except Exception as e:  # noqa: BLE001 - one bad filing never holds up the others
             s.rollback()
-            if isinstance(e, OperationalError) and is_locked(e):
+            if isinstance(e, OperationalError) and is_busy(e):
                 release(engine, [w.tracking_no for w in batch])
                 return 0, True
             error = e

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from supervision import auditlog, clock
+from supervision.db import is_busy
 from supervision.models import (CheckRun, Complaint, ComplaintCounter, ComplaintEvent, ComplaintFile, Finding, Problem,
                                 Platform, Report)
 from supervision.passwords import burn_generated_secret_time, hash_generated_secret, verify_generated_secret
@@ -294,7 +295,7 @@ def file_complaint(session: Session, inp: FilingInput, upload_dir: str, now: dat
     try:
         c = enter_filing(session, payload, lock_wait_ms=intake.ADMIT_WAIT_MS)
     except OperationalError as e:
-        if not intake.is_locked(e):
+        if not is_busy(e):
             raise
         intake.release(session.get_bind().engine, [tracking])
         return Filed(None, code, tracking)
