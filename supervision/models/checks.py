@@ -87,6 +87,8 @@ class Finding(Base):
     __table_args__ = (
         UniqueConstraint("platform_id", "period", "report_id", "rule_code", name="uq_findings_key"),
         Index("ix_findings_platform_status", "platform_id", "status", "period"),
+        # the office's list across platforms, a month at a time in page order (findings.page)
+        Index("ix_findings_period_order", "period", "report_id", "rule_code", "platform_id", "status", "severity"),
         # One foreign key guards both the opening run and the platform (the run's platform is
         # the finding's): PostgreSQL checks a foreign key with one query per inserted row, and
         # a month of a large platform opens a million findings at once.

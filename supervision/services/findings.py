@@ -92,9 +92,18 @@ def page(session: Session, flt: FindingFilter, page_no: int, size: int = 50):
             break
     if not chosen:
         return total, []
-    q = flt.apply(select(Finding)).where(Finding.period.in_(chosen))
-    rows = session.scalars(q.order_by(Finding.period.desc(), Finding.report_id, Finding.rule_code)
-                           .offset(offset - before).limit(size)).all()
+    # one month at a time, each read in index order (ix_findings_period_order, or the key's
+    # order for one platform) and stopped at the page's end; "period IN (...)" sorted every
+    # finding of those months instead. The platform breaks ties, so pages never overlap.
+    rows: list[Finding] = []
+    skip = offset - before
+    for period in chosen:
+        q = flt.apply(select(Finding)).where(Finding.period == period)
+        rows += session.scalars(q.order_by(Finding.report_id, Finding.rule_code, Finding.platform_id)
+                                .offset(skip).limit(size - len(rows))).all()
+        skip = 0
+        if len(rows) >= size:
+            break
     return total, rows
 
 
