@@ -155,7 +155,13 @@ def sqlite_busy_lately(engine: Engine) -> bool:
     return _sqlite_busy_until.get(engine, 0.0) > _monotonic()
 
 
-def is_busy(e: OperationalError) -> bool:
+def is_busy(e: BaseException) -> bool:
+    """Whether ``e`` is SQLite's "database is locked" / busy error (as SQLAlchemy wraps it, or
+    from the sqlite3 module directly): another connection held the write lock too long."""
+    import sqlite3
+
+    if not isinstance(e, (OperationalError, sqlite3.OperationalError)):
+        return False
     text = str(getattr(e, "orig", e)).lower()
     return "locked" in text or "busy" in text
 

@@ -69,3 +69,12 @@ def test_after_finding_the_database_busy_deferrable_writes_wait_briefly_for_a_wh
         with db.brief_wait(s.connection(), 250):
             assert _effective_wait_ms(s.connection()) == 250  # after a while, the full wait again
         s.rollback()
+
+
+def test_only_sqlites_lock_errors_count_as_busy():
+    import sqlite3
+
+    assert db.is_busy(sqlite3.OperationalError("database is locked"))
+    assert db.is_busy(OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is busy")))
+    assert not db.is_busy(sqlite3.OperationalError("no such table: complaints"))
+    assert not db.is_busy(ValueError("the handler is busy"))
