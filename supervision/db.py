@@ -105,16 +105,28 @@ def side_engine(main: Engine) -> Engine:
 
 # SQLite: once a brief wait has found the single write lock held beyond its time (a large
 # ledger's transaction holds it for minutes), the process expects it to be held a while longer:
-# for this many seconds its deferrable writes wait only SQLITE_BUSY_WAIT_MS, then retry in full.
-# Without this every page view of every user due for a session touch waited its 250 ms in vain,
-# for the whole of a large import (the staff median in the SQLite load test).
+# for this many seconds its deferrable writes wait only SQLITE_BUSY_WAIT_MS, then one of them
+# waits in full again, while the others keep to the short wait. Without this every page view of
+# every user due for a session touch waited its 250 ms in vain, for the whole of a large import
+# (the staff median in the SQLite load test).
 SQLITE_BUSY_BACKOFF_SECONDS = 5.0
 SQLITE_BUSY_WAIT_MS = 20
+_busy_guard = threading.Lock()
 _sqlite_busy_until: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> monotonic time
+_sqlite_probing: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> a full wait under way
 
 
 def _monotonic() -> float:
     return time.monotonic()
+
+
+def _sqlite_wait_ms(engine: Engine, milliseconds: int) -> tuple[int, bool]:
+    """The wait a deferrable write gets now, and whether it is the process's one full wait."""
+    with _busy_guard:
+        if _sqlite_busy_until.get(engine, 0.0) > _monotonic() or _sqlite_probing.get(engine):
+            return min(milliseconds, SQLITE_BUSY_WAIT_MS), False
+        _sqlite_probing[engine] = True
+        return milliseconds, True
 
 
 @contextmanager
@@ -122,25 +134,31 @@ def brief_wait(conn, milliseconds: int):
     """Within the block, a write on ``conn`` (a Connection in a transaction) waits at most
     ``milliseconds`` for a lock another transaction holds, then fails with OperationalError:
     for writes that can as well be done later (a session's touch, a stored figure, a filing the
-    intake journal takes). SQLite: the connection's busy timeout, restored afterwards, and only
-    ``SQLITE_BUSY_WAIT_MS`` while the database was found busy in the last
-    ``SQLITE_BUSY_BACKOFF_SECONDS`` (``sqlite_busy_lately``); PostgreSQL: ``SET LOCAL
-    lock_timeout``, which ends with the transaction (a lock there is one row's, not the
-    database's)."""
+    intake journal takes). SQLite: the connection's busy timeout, restored afterwards; only
+    ``SQLITE_BUSY_WAIT_MS`` while another thread of the process waits in full, or for
+    ``SQLITE_BUSY_BACKOFF_SECONDS`` after a full wait found the database busy
+    (``sqlite_busy_lately``). PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the
+    transaction (a lock there is one row's, not the database's)."""
     sqlite = conn.dialect.name == "sqlite"
     raw = conn.connection.driver_connection
+    engine = conn.engine
+    full = False
     if sqlite:
-        wait = min(int(milliseconds), SQLITE_BUSY_WAIT_MS) if sqlite_busy_lately(conn.engine) else int(milliseconds)
+        wait, full = _sqlite_wait_ms(engine, int(milliseconds))
         raw.execute(f"PRAGMA busy_timeout = {wait}")
     else:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(milliseconds)}ms'")
     try:
         yield
     except OperationalError as e:
-        if sqlite and is_busy(e):
-            _sqlite_busy_until[conn.engine] = _monotonic() + SQLITE_BUSY_BACKOFF_SECONDS
+        if full and is_busy(e):
+            with _busy_guard:
+                _sqlite_busy_until[engine] = _monotonic() + SQLITE_BUSY_BACKOFF_SECONDS
         raise
     finally:
+        if full:
+            with _busy_guard:
+                _sqlite_probing.pop(engine, None)
         # A block that commits its session has given the connection back to the pool by now
         # (closed outright when it was an overflow connection; perhaps already taken by another
         # thread): it is no longer ours to touch, and the pool's checkout resets its wait for

@@ -33,9 +33,18 @@ def test_after_finding_the_database_busy_deferrable_writes_wait_briefly_for_a_wh
     monkeypatch.setattr(db, "_monotonic", lambda: now[0])
     sqlite = engine.dialect.name == "sqlite"
 
-    with Session(engine) as s:
+    with Session(engine) as s, Session(engine) as other:
         with db.brief_wait(s.connection(), 250):
             assert _effective_wait_ms(s.connection()) == 250  # the database was not found busy
+            with db.brief_wait(other.connection(), 250):
+                # SQLite: while one write of the process waits its full time for the database,
+                # another does not wait as well
+                assert _effective_wait_ms(other.connection()) == (db.SQLITE_BUSY_WAIT_MS if sqlite else 250)
+            other.rollback()
+        s.rollback()
+    with Session(engine) as s:
+        with db.brief_wait(s.connection(), 250):
+            assert _effective_wait_ms(s.connection()) == 250  # that write is done: the full wait again
         s.rollback()
 
     holder = create_engine(app.config["DATABASE_URL"])
