@@ -123,7 +123,7 @@ def _monotonic() -> float:
 def _sqlite_wait_ms(engine: Engine, milliseconds: int) -> tuple[int, bool]:
     """The wait a deferrable write gets now, and whether it is the process's one full wait."""
     with _busy_guard:
-        if _sqlite_busy_until.get(engine, 0.0) > _monotonic() or _sqlite_probing.get(engine):
+        if sqlite_busy_lately(engine) or _sqlite_probing.get(engine):
             return min(milliseconds, SQLITE_BUSY_WAIT_MS), False
         _sqlite_probing[engine] = True
         return milliseconds, True

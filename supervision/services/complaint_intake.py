@@ -35,7 +35,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -315,7 +314,7 @@ def _enter(session_factory, engine: Engine, batch: list[Waiting], wait_ms: int) 
                 s.commit()
         except Exception as e:  # noqa: BLE001 - one bad filing never holds up the others
             s.rollback()
-            if isinstance(e, OperationalError) and is_busy(e):
+            if is_busy(e):
                 release(engine, [w.tracking_no for w in batch])
                 return 0, True
             error = e
